@@ -52,6 +52,7 @@ struct csa_io {
 	struct csa_sense sense;		/* set before @done on -EIO */
 
 	/* Transport private: not to be touched by the submitter. */
+	void *t_owner;
 	struct csa_io *t_next;
 	struct csa_io *t_prev;
 	uint64_t t_start_ns;
