@@ -36,10 +36,10 @@ struct csa_vreq;
 typedef void (*csa_vreq_done_fn)(struct csa_vreq *r, int err);
 
 /*
- * Owned by the volume from submit until @done, which runs exactly once, on
- * a transport thread (never inside csa_volume_submit), with 0 or -errno:
- * -EINVAL for a range outside the volume, -ENOMEM, or a LUN's error.
- * @buf holds @len bytes and must stay valid until @done.
+ * Owned by the volume from an accepted submit until @done, which runs
+ * exactly once, on a transport thread (never inside csa_volume_submit), with
+ * 0 or the first error a LUN returned (-EIO, -ETIMEDOUT, ...). @buf holds
+ * @len bytes and must stay valid until @done.
  */
 struct csa_vreq {
 	uint8_t op;		/* enum csa_vreq_op */
@@ -66,7 +66,12 @@ int csa_volume_open(const struct csa_layout *l, const struct csa_transport *tp,
 /* Close the LUNs and free. No request may be in flight. */
 void csa_volume_close(struct csa_volume *v);
 
-void csa_volume_submit(struct csa_volume *v, struct csa_vreq *r);
+/*
+ * Start @r. Returns 0, and @done will run; or, with @done never called,
+ * -EINVAL (len 0, a range past the end of the volume, an unknown op) or
+ * -ENOMEM.
+ */
+int csa_volume_submit(struct csa_volume *v, struct csa_vreq *r);
 
 const struct csa_layout *csa_volume_layout(const struct csa_volume *v);
 
