@@ -28,6 +28,7 @@ struct rl_entry {
 	/* private */
 	struct rl_entry *next;
 	struct rl_entry *prev;
+	struct rl_entry *grant_next;
 };
 
 struct rangelock {

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Striper internals shared by volume.c (requests, open/close), fanout.c
+ * (one aligned read or write fanned out to LUN I/Os) and volume_rmw.c
+ * (unaligned requests).
+ */
+#ifndef CSA_VOLUME_INT_H
+#define CSA_VOLUME_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "striper/rangelock.h"
+#include "striper/volume.h"
+
+/* One (array, LUN) that the layout uses. */
+struct vlun {
+	unsigned array;
+	uint32_t lun;
+	void *handle;
+	atomic_bool dirty;	/* written since the last flush */
+};
+
+struct csa_volume {
+	struct csa_layout *l;
+	struct csa_transport tp;
+	uint32_t max_io;	/* bytes, a multiple of the block size */
+	unsigned bs_shift;
+	struct rangelock rl;
+	unsigned nr_luns;
+	struct vlun *luns;
+	unsigned **ext_lun;	/* [column * copies + copy][extent] -> luns[] */
+};
+
+struct fanout;
+
+struct child {
+	struct csa_io io;	/* first: the transport hands back &io */
+	struct fanout *f;
+	unsigned column;
+	unsigned copy;
+	unsigned tried;		/* bit per copy already asked */
+	unsigned vlun;
+	uint64_t col_off;
+};
+
+/* Children added to re-read on another copy, freed with their fan-out. */
+struct retry {
+	struct retry *next;
+	struct child ch[];
+};
+
+typedef void (*fanout_done_fn)(struct fanout *f, int err);
+
+struct fanout {
+	struct csa_volume *v;
+	uint8_t op;
+	atomic_uint remaining;
+	atomic_int err;
+	fanout_done_fn done;
+	void *ctx;
+	struct rl_entry lock;	/* aligned writes */
+	_Atomic(struct retry *) retries;
+	unsigned nr_children;
+	struct child ch[];	/* then the iovecs */
+};
+
+/* What the cut functions fill, or only count when ch is NULL. */
+struct cut {
+	struct child *ch;
+	struct iovec *iov;
+	unsigned nch;
+	unsigned niov;
+};
+
+struct iov_cursor {
+	const struct iovec *iov;
+	unsigned i;
+	size_t in;
+};
+
+/*
+ * Build (not submit) the fan-out of an aligned read or write (CSA_IO_READ
+ * or CSA_IO_WRITE) of @len bytes at @off from/to @buf; NULL when memory is
+ * short. The caller sets done and ctx, then calls fanout_submit.
+ */
+struct fanout *fanout_build(struct csa_volume *v, uint8_t op, uint64_t off,
+			    uint64_t len, uint8_t *buf);
+
+/*
+ * Send every child. @f->done runs once, when the last has completed, and
+ * @f is freed after it returns.
+ */
+void fanout_submit(struct fanout *f);
+
+/* volume_rmw.c: a read or write that is not block aligned. */
+int submit_unaligned(struct csa_volume *v, struct csa_vreq *r);
+
+#endif
