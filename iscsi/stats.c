@@ -7,29 +7,30 @@
 
 #define RELAXED memory_order_relaxed
 
+/*
+ * Below 4 us a bucket per microsecond (buckets 0-3); from 4 us on, four
+ * buckets per power of two, picked by the two bits under the leading one
+ * (buckets 8 and up; 4-7 stay empty).
+ */
 unsigned csa_histo_bucket(uint64_t us)
 {
-	unsigned pow, sub;
+	unsigned pow;
 
-	if (us == 0)
-		return 0;
+	if (us < 4)
+		return (unsigned)us;
 	pow = 63 - (unsigned)__builtin_clzll(us);
 	if (pow >= CSA_HISTO_POW)
 		return CSA_HISTO_BUCKETS - 1;
-	/* The two bits below the leading one pick the quarter. */
-	sub = pow >= 2 ? (unsigned)(us >> (pow - 2)) & 3 :
-			 (unsigned)(us << (2 - pow)) & 3;
-	return pow * CSA_HISTO_SUB + sub;
+	return pow * CSA_HISTO_SUB + (unsigned)((us >> (pow - 2)) & 3);
 }
 
 uint64_t csa_histo_bucket_floor(unsigned b)
 {
 	unsigned pow = b / CSA_HISTO_SUB, sub = b % CSA_HISTO_SUB;
-	uint64_t base = 1ULL << pow;
 
-	if (b == 0)
-		return 0;
-	return base + (base * sub) / CSA_HISTO_SUB;
+	if (b < 8)
+		return b < 4 ? b : 4;
+	return (1ULL << pow) + ((1ULL << pow) * sub) / CSA_HISTO_SUB;
 }
 
 void csa_histo_add(struct csa_histo *h, uint64_t us)

@@ -14,7 +14,7 @@
 
 /*
  * Buckets of latency in microseconds: 4 per power of two (so a bucket is at
- * most 19 % wide) from 1 us up to 2^31 us; bucket 0 holds < 1 us.
+ * most 25 % wide) up to 2^32 us, one per microsecond below 4 us.
  */
 #define CSA_HISTO_SUB		4
 #define CSA_HISTO_POW		32

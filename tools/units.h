@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Sizes and durations as people type them. */
+#ifndef CSA_UNITS_H
+#define CSA_UNITS_H
+
+#include <stdint.h>
+
+/*
+ * "4096", "64k", "1M", "2g", "1T" (binary multiples, any case) to bytes.
+ * Returns 0, or -EINVAL for anything else (empty, sign, junk, overflow).
+ */
+int csa_parse_size(const char *s, uint64_t *out);
+
+/* "10", "10s", "500ms", "2m" to milliseconds; 0 or -EINVAL. */
+int csa_parse_duration_ms(const char *s, uint64_t *out);
+
+#endif
