@@ -112,6 +112,7 @@ static int pick_copy(const struct csa_volume *v, unsigned column, uint64_t co,
 	unsigned n = v->l->nr_copies, i, best_load = ~0u;
 	int best = -1;
 
+	tried |= v->copy_down[column];
 	for (i = 0; i < n; i++) {
 		unsigned k = (start + i) % n, load;
 

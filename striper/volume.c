@@ -91,7 +91,7 @@ static void flush_io_done(struct csa_io *io, int err)
 
 /*
  * SYNCHRONIZE CACHE on each LUN written since the last flush. With none,
- * the first LUN is synced anyway, so that the request still completes
+ * the first open LUN is synced anyway, so that the request still completes
  * through the transport like every other.
  */
 static int submit_flush(struct csa_volume *v, struct csa_vreq *r)
@@ -107,8 +107,9 @@ static int submit_flush(struct csa_volume *v, struct csa_vreq *r)
 	for (i = 0; i < v->nr_luns; i++)
 		if (atomic_exchange(&v->luns[i].dirty, false))
 			fl->ios[n++].vlun = i;
-	if (!n)
-		fl->ios[n++].vlun = 0;
+	for (i = 0; !n && i < v->nr_luns; i++)
+		if (v->luns[i].handle)
+			fl->ios[n++].vlun = i;
 	atomic_store(&fl->remaining, n);
 	for (i = 0; i < n; i++) {
 		struct flush_io *fi = &fl->ios[i];
@@ -130,6 +131,8 @@ int csa_volume_submit(struct csa_volume *v, struct csa_vreq *r)
 	if (r->op > CSA_VREQ_FLUSH || !r->len || r->len > v->l->size ||
 	    r->off > v->l->size - r->len)
 		return -EINVAL;
+	if (r->op == CSA_VREQ_WRITE && v->degraded)
+		return -ENOTCONN;
 	if ((r->off | r->len) & mask)
 		return submit_unaligned(v, r);
 	return submit_aligned(v, r);
@@ -225,7 +228,60 @@ static int open_lun(struct csa_volume *v, unsigned vl, char *err,
 	if (ret) {
 		v->tp.ops->close(v->tp.priv, x->handle);
 		x->handle = NULL;
+		return ret == -ENOSPC || ret == -EINVAL ? ret : -EIO;
 	}
+	return 0;
+}
+
+/*
+ * Mark the copies that have a LUN we could not reach. The volume can go on
+ * (read-only, degraded) while every column keeps a whole copy; returns
+ * -ENOTCONN when one does not.
+ */
+static int mark_down(struct csa_volume *v)
+{
+	const struct csa_layout *l = v->l;
+	unsigned c, k, e, all = (1u << l->nr_copies) - 1;
+
+	for (c = 0; c < l->nr_columns; c++) {
+		for (k = 0; k < l->nr_copies; k++) {
+			unsigned i = c * l->nr_copies + k;
+
+			for (e = 0; e < l->copies[i].nr_extents; e++)
+				if (!v->luns[v->ext_lun[i][e]].handle)
+					v->copy_down[c] |= (uint8_t)(1u << k);
+		}
+		if (v->copy_down[c] == all)
+			return -ENOTCONN;
+		v->degraded |= v->copy_down[c] != 0;
+	}
+	return 0;
+}
+
+/*
+ * Open every LUN. A LUN that cannot be reached is left closed if it only
+ * holds copies that others can stand in for; a LUN that answers but does
+ * not fit the layout is always an error.
+ */
+static int open_luns(struct csa_volume *v, char *err, size_t errlen)
+{
+	char why[256] = "";
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < v->nr_luns; i++) {
+		ret = open_lun(v, i, why, sizeof(why));
+		if (ret == -ENOSPC || ret == -EINVAL ||
+		    (ret && v->l->nr_copies == 1)) {
+			snprintf(err, errlen, "%s", why);
+			return ret;
+		}
+		if (ret && !err[0])
+			snprintf(err, errlen, "%s", why);
+	}
+	ret = mark_down(v);
+	if (!ret && !v->degraded)
+		err[0] = '\0';
 	return ret;
 }
 
@@ -265,7 +321,6 @@ int csa_volume_open(const struct csa_layout *l, const struct csa_transport *tp,
 	struct csa_volume *v;
 	uint32_t max_io = o && o->max_io_bytes ? o->max_io_bytes :
 						 DEFAULT_MAX_IO;
-	unsigned i;
 	int ret;
 
 	ret = csa_layout_validate(l, err, errlen);
@@ -281,8 +336,10 @@ int csa_volume_open(const struct csa_layout *l, const struct csa_transport *tp,
 					     max_io & ~(l->block_size - 1);
 	v->l = layout_dup(l, err, errlen);
 	ret = v->l ? index_luns(v) : -ENOMEM;
-	for (i = 0; !ret && i < v->nr_luns; i++)
-		ret = open_lun(v, i, err, errlen);
+	if (!ret) {
+		err[0] = '\0';
+		ret = open_luns(v, err, errlen);
+	}
 	if (ret) {
 		if (v->l) {
 			csa_volume_close(v);
@@ -299,6 +356,11 @@ int csa_volume_open(const struct csa_layout *l, const struct csa_transport *tp,
 const struct csa_layout *csa_volume_layout(const struct csa_volume *v)
 {
 	return v->l;
+}
+
+bool csa_volume_degraded(const struct csa_volume *v)
+{
+	return v->degraded;
 }
 
 /* ---- blocking helper ------------------------------------------------ */

@@ -17,6 +17,7 @@
 #ifndef CSA_VOLUME_H
 #define CSA_VOLUME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,12 @@ struct csa_volume_opts {
  * Open every LUN @l names through @tp and check that each has the layout's
  * block size and room for its extents. @l is copied. Returns 0 and *@out or
  * -errno with a sentence in @err. May block (logins).
+ *
+ * A LUN that cannot be reached does not stop a volume with copies while
+ * every column keeps a copy whose LUNs all opened: the volume is then
+ * degraded, reads are served by the copies that remain and writes are
+ * refused (-ENOTCONN), since they could not reach every copy; @err then
+ * says which LUN is missing.
  */
 int csa_volume_open(const struct csa_layout *l, const struct csa_transport *tp,
 		    const struct csa_volume_opts *o, struct csa_volume **out,
@@ -68,12 +75,15 @@ void csa_volume_close(struct csa_volume *v);
 
 /*
  * Start @r. Returns 0, and @done will run; or, with @done never called,
- * -EINVAL (len 0, a range past the end of the volume, an unknown op) or
- * -ENOMEM.
+ * -EINVAL (len 0, a range past the end of the volume, an unknown op),
+ * -ENOTCONN (a write to a degraded volume, see csa_volume_open) or -ENOMEM.
  */
 int csa_volume_submit(struct csa_volume *v, struct csa_vreq *r);
 
 const struct csa_layout *csa_volume_layout(const struct csa_volume *v);
+
+/* True if the volume was opened with a copy missing (see csa_volume_open). */
+bool csa_volume_degraded(const struct csa_volume *v);
 
 /* Blocking helper: submit and wait. Returns the request's status. Not to be
  * called from a transport thread. */

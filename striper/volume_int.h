@@ -30,6 +30,8 @@ struct csa_volume {
 	unsigned nr_luns;
 	struct vlun *luns;
 	unsigned **ext_lun;	/* [column * copies + copy][extent] -> luns[] */
+	bool degraded;		/* some copy could not be opened */
+	uint8_t copy_down[CSA_MAX_COLUMNS];	/* bit per copy not opened */
 };
 
 struct fanout;

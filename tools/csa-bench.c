@@ -413,6 +413,10 @@ static int open_layout(struct job *j, struct csa_engine *e, char *err,
 	ret = csa_volume_open(l, &tp, NULL, &j->v, err, errlen);
 	if (!ret)
 		j->span = l->size;
+	if (!ret && csa_volume_degraded(j->v)) {
+		fprintf(stderr, "csa-bench: degraded, reads only: %s\n", err);
+		err[0] = '\0';
+	}
 	csa_layout_free(l);
 	return ret;
 }
