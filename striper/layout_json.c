@@ -1,0 +1,1025 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The JSON form of a layout (layout.h): the table `csa volume show` prints
+ * and a host is handed. Printing it and parsing it back gives the same
+ * layout, as dm-stripe's status line is the table its constructor takes.
+ *
+ * Parsing is strict, in three steps: json-c checks the syntax; a pass over
+ * the raw text refuses what json-c lets through (a field given twice, of
+ * which json-c silently keeps the last; single-quoted strings; integers too
+ * large for 64 bits, which json-c saturates); a walk over the objects
+ * refuses unknown, missing and mistyped fields. csa_layout_validate then
+ * has the last word.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "striper/layout.h"
+#include "striper/region.h"
+
+#define MAX_FILE_BYTES	(256u << 20)	/* 64 x 4 x 1024 extents print as ~33 MB */
+
+static int vreport(int ret, char *err, size_t errlen, const char *fmt,
+		   va_list ap)
+{
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	return ret;
+}
+
+/* Returns @ret, with the sentence in @err. */
+__attribute__((format(printf, 4, 5)))
+static int report(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ret = vreport(ret, err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vreport(-EINVAL, err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int oom(char *err, size_t errlen, const char *what)
+{
+	return report(-ENOMEM, err, errlen, "out of memory %s", what);
+}
+
+/* "... at line L column C (byte B)", counting from 1 (bytes from 0). */
+__attribute__((format(printf, 5, 6)))
+static int fail_at(const char *text, size_t off, char *err, size_t errlen,
+		   const char *fmt, ...)
+{
+	unsigned line = 1, col = 1;
+	char what[160];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < off; i++) {
+		col = text[i] == '\n' ? 1 : col + 1;
+		line += text[i] == '\n';
+	}
+	return fail(err, errlen, "%s at line %u column %u (byte %zu)", what,
+		    line, col, off);
+}
+
+/* ---- the raw text --------------------------------------------------- */
+
+/*
+ * The field names of each object are remembered while they are short ASCII
+ * (every field of this format is) and there is room. Room for 8 suffices:
+ * no object of this format has more than 7 fields, so an object of known
+ * fields that repeats one does so among its first 8; an object with an
+ * unknown field is refused by the walk anyway.
+ */
+#define SCAN_KEYS	8
+#define SCAN_KEY_MAX	16
+
+struct scan_frame {
+	int object;		/* else an array */
+	int want_key;		/* the next string is a field name */
+	unsigned nr_keys;
+	char keys[SCAN_KEYS][SCAN_KEY_MAX];
+};
+
+struct scan {
+	const char *text;
+	size_t len;
+	unsigned depth;
+	struct scan_frame frames[JSON_TOKENER_DEFAULT_DEPTH];
+	char *err;
+	size_t errlen;
+};
+
+static unsigned hex4(const char *p)
+{
+	unsigned v = 0, i, d;
+
+	for (i = 0; i < 4; i++) {
+		d = (unsigned char)p[i];
+		d = d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/* The body of a JSON string, decoded into @out; 0 if not a short ASCII name. */
+static int decode_key(const char *raw, size_t n, char *out)
+{
+	size_t i, o = 0;
+	unsigned ch;
+
+	for (i = 0; i < n; i++) {
+		ch = (unsigned char)raw[i];
+		if (ch == '\\' && raw[i + 1] == 'u') {
+			if (i + 5 >= n)
+				return 0;
+			ch = hex4(raw + i + 2);
+			i += 5;
+		} else if (ch == '\\') {
+			ch = (unsigned char)raw[++i];
+			if (ch != '"' && ch != '\\' && ch != '/')
+				return 0;
+		}
+		if (ch < 0x20 || ch >= 0x80 || o + 1 >= SCAN_KEY_MAX)
+			return 0;
+		out[o++] = (char)ch;
+	}
+	out[o] = 0;
+	return 1;
+}
+
+static int note_key(struct scan *s, struct scan_frame *f, size_t off,
+		    size_t n)
+{
+	char key[SCAN_KEY_MAX];
+	unsigned i;
+
+	if (f->nr_keys == SCAN_KEYS || !decode_key(s->text + off, n, key))
+		return 0;
+	for (i = 0; i < f->nr_keys; i++)
+		if (!strcmp(f->keys[i], key))
+			return fail_at(s->text, off - 1, s->err, s->errlen,
+				       "field \"%s\" is given a second time", key);
+	memcpy(f->keys[f->nr_keys++], key, sizeof(key));
+	return 0;
+}
+
+static int scan_string(struct scan *s, size_t *i)
+{
+	struct scan_frame *f = s->depth ? &s->frames[s->depth - 1] : NULL;
+	size_t start = *i + 1, j = start;
+
+	while (j < s->len && s->text[j] != '"')
+		j += s->text[j] == '\\' ? 2 : 1;
+	*i = j;
+	if (!f || !f->object || !f->want_key)
+		return 0;
+	f->want_key = 0;
+	return note_key(s, f, start, j - start);
+}
+
+/* Integers past 64 bits: json-c would saturate them without a word. */
+static int scan_number(struct scan *s, size_t *i)
+{
+	const char *t = s->text;
+	size_t j = *i, first, digits;
+	int integer;
+
+	j += t[j] == '-';
+	first = j;
+	while (j < s->len && t[j] >= '0' && t[j] <= '9')
+		j++;
+	digits = j - first;
+	integer = j >= s->len || (t[j] != '.' && t[j] != 'e' && t[j] != 'E');
+	while (j < s->len && t[j] && strchr("0123456789.eE+-", t[j]))
+		j++;
+	if (integer && (digits > 20 ||
+			(digits == 20 &&
+			 memcmp(t + first, "18446744073709551615", 20) > 0)))
+		return fail_at(t, *i, s->err, s->errlen,
+			       "integer %.*s%s does not fit in 64 bits",
+			       (int)(j - *i < 24 ? j - *i : 24), t + *i,
+			       j - *i < 24 ? "" : "...");
+	*i = j - 1;
+	return 0;
+}
+
+static int scan_push(struct scan *s, size_t i, int object)
+{
+	struct scan_frame *f;
+
+	/* json-c refuses deeper nesting: it cannot happen. */
+	if (s->depth == JSON_TOKENER_DEFAULT_DEPTH)
+		return fail_at(s->text, i, s->err, s->errlen, "nesting too deep");
+	f = &s->frames[s->depth++];
+	f->object = object;
+	f->want_key = object;
+	f->nr_keys = 0;
+	return 0;
+}
+
+/* On text json-c has accepted, so only what it lets through is looked at. */
+static int scan_text(struct scan *s)
+{
+	const char *t = s->text;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < s->len && !ret; i++) {
+		if (t[i] == '{' || t[i] == '[')
+			ret = scan_push(s, i, t[i] == '{');
+		else if ((t[i] == '}' || t[i] == ']') && s->depth)
+			s->depth--;
+		else if (t[i] == ',' && s->depth)
+			s->frames[s->depth - 1].want_key =
+				s->frames[s->depth - 1].object;
+		else if (t[i] == '"')
+			ret = scan_string(s, &i);
+		else if (t[i] == '\'')
+			ret = fail_at(t, i, s->err, s->errlen,
+				      "single-quoted string (JSON strings take double quotes)");
+		else if (t[i] == '-' || (t[i] >= '0' && t[i] <= '9'))
+			ret = scan_number(s, &i);
+	}
+	return ret;
+}
+
+static int parse_text(const char *text, json_object **out, char *err,
+		      size_t errlen)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	size_t len = strlen(text), end;
+	json_object *root = NULL;
+	struct scan *s;
+	int ret;
+
+	if (len >= INT32_MAX)
+		return fail(err, errlen, "the layout is %zu bytes; json-c takes less than 2 GiB", len);
+	tok = json_tokener_new();
+	if (!tok)
+		return oom(err, errlen, "for the JSON parser");
+	/* Trailing characters are checked below, to say so plainly. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+				    JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	root = json_tokener_parse_ex(tok, text, (int)len + 1);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (jerr != json_tokener_success)
+		return fail_at(text, end, err, errlen, "JSON parse error: %s",
+			       json_tokener_error_desc(jerr));
+	end += strspn(text + end, " \t\r\n");
+	if (end < len) {
+		json_object_put(root);
+		return fail_at(text, end, err, errlen,
+			       "trailing characters after the layout");
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		json_object_put(root);
+		return oom(err, errlen, "for the JSON scan");
+	}
+	*s = (struct scan){ .text = text, .len = len, .err = err,
+			    .errlen = errlen };
+	ret = scan_text(s);
+	free(s);
+	if (ret) {
+		json_object_put(root);
+		return ret;
+	}
+	*out = root;
+	return 0;
+}
+
+/* ---- fields --------------------------------------------------------- */
+
+static const char *const layout_fields[] = {
+	"size", "block_size", "stripe_unit", "region_rows", "arrays",
+	"columns", "regions", NULL };
+static const char *const array_fields[] = { "name", "portal", "target", NULL };
+static const char *const column_fields[] = { "copies", NULL };
+static const char *const extent_fields[] = {
+	"array", "lun", "start_lba", "blocks", NULL };
+static const char *const run_fields[] = { "first", "count", "state", NULL };
+
+static const char *noun(json_type t)
+{
+	switch (t) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+		return "a number with a fraction or an exponent";
+	case json_type_int:
+		return "an integer";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	}
+	return "of an unknown type";
+}
+
+static const char *noun_of(json_object *v)
+{
+	return noun(json_object_get_type(v));
+}
+
+/* @where is "the layout", "array 2", "column 1 copy 0 extent 3", ... */
+static int want_object(json_object *o, const char *where,
+		       const char *const *known, char *err, size_t errlen)
+{
+	struct json_object_iterator it, end;
+	const char *key;
+	unsigned i;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(err, errlen, "%s must be an object, not %s", where,
+			    noun_of(o));
+	it = json_object_iter_begin(o);
+	end = json_object_iter_end(o);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		key = json_object_iter_peek_name(&it);
+		for (i = 0; known[i] && strcmp(key, known[i]); i++)
+			;
+		if (!known[i])
+			return fail(err, errlen, "unknown field \"%.64s\" in %s",
+				    key, where);
+	}
+	return 0;
+}
+
+static int member(json_object *o, const char *key, const char *where,
+		  json_type type, json_object **v, char *err, size_t errlen)
+{
+	if (!json_object_object_get_ex(o, key, v))
+		return fail(err, errlen, "missing field \"%s\" in %s", key, where);
+	if (!json_object_is_type(*v, type))
+		return fail(err, errlen, "field \"%s\" in %s must be %s, not %s",
+			    key, where, noun(type), noun_of(*v));
+	return 0;
+}
+
+static int get_uint(json_object *o, const char *key, const char *where,
+		    uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+	json_object *v;
+	int ret;
+
+	ret = member(o, key, where, json_type_int, &v, err, errlen);
+	if (ret)
+		return ret;
+	/* An int above INT64_MAX reads as INT64_MAX here, never negative. */
+	if (json_object_get_int64(v) < 0)
+		return fail(err, errlen, "field \"%s\" in %s is negative",
+			    key, where);
+	*out = json_object_get_uint64(v);
+	if (*out > max)
+		return fail(err, errlen, "field \"%s\" in %s is %" PRIu64
+			    "; at most %" PRIu64 " fits", key, where, *out, max);
+	return 0;
+}
+
+static int get_u32(json_object *o, const char *key, const char *where,
+		   uint32_t *out, char *err, size_t errlen)
+{
+	uint64_t v;
+	int ret;
+
+	ret = get_uint(o, key, where, UINT32_MAX, &v, err, errlen);
+	if (!ret)
+		*out = (uint32_t)v;
+	return ret;
+}
+
+/* Into the fixed buffer @buf of @size bytes, with its NUL. */
+static int get_string(json_object *o, const char *key, const char *where,
+		      char *buf, size_t size, char *err, size_t errlen)
+{
+	json_object *v;
+	const char *s;
+	size_t n;
+	int ret;
+
+	ret = member(o, key, where, json_type_string, &v, err, errlen);
+	if (ret)
+		return ret;
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (strlen(s) != n)
+		return fail(err, errlen, "field \"%s\" in %s contains a NUL character",
+			    key, where);
+	if (n >= size)
+		return fail(err, errlen, "field \"%s\" in %s is %zu bytes long; at most %zu fit",
+			    key, where, n, size - 1);
+	memcpy(buf, s, n + 1);
+	return 0;
+}
+
+/* ---- from JSON ------------------------------------------------------ */
+
+static int read_scalars(json_object *root, struct csa_layout *g, char *err,
+			size_t errlen)
+{
+	int ret;
+
+	ret = get_uint(root, "size", "the layout", UINT64_MAX, &g->size,
+		       err, errlen);
+	if (!ret)
+		ret = get_u32(root, "block_size", "the layout", &g->block_size,
+			      err, errlen);
+	if (!ret)
+		ret = get_u32(root, "stripe_unit", "the layout",
+			      &g->stripe_unit, err, errlen);
+	if (!ret)
+		ret = get_u32(root, "region_rows", "the layout",
+			      &g->region_rows, err, errlen);
+	return ret;
+}
+
+/* Every column an object with a list of copies, all of one length. */
+static int count_copies(json_object *jc, unsigned *nr_copies, char *err,
+			size_t errlen)
+{
+	size_t c, n, first = 0;
+	json_object *col, *copies;
+	char where[32];
+	int ret;
+
+	for (c = 0; c < json_object_array_length(jc); c++) {
+		col = json_object_array_get_idx(jc, c);
+		snprintf(where, sizeof(where), "column %zu", c);
+		ret = want_object(col, where, column_fields, err, errlen);
+		if (!ret)
+			ret = member(col, "copies", where, json_type_array,
+				     &copies, err, errlen);
+		if (ret)
+			return ret;
+		n = json_object_array_length(copies);
+		if (!c)
+			first = n;
+		else if (n != first)
+			return fail(err, errlen, "column %zu has %zu cop%s; column 0 has %zu",
+				    c, n, n == 1 ? "y" : "ies", first);
+	}
+	*nr_copies = (unsigned)first;
+	return 0;
+}
+
+static int read_arrays(json_object *ja, struct csa_layout *l, char *err,
+		       size_t errlen)
+{
+	struct csa_array_ref *a;
+	json_object *o;
+	char where[32];
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < l->nr_arrays && !ret; i++) {
+		o = json_object_array_get_idx(ja, i);
+		a = &l->arrays[i];
+		snprintf(where, sizeof(where), "array %u", i);
+		ret = want_object(o, where, array_fields, err, errlen);
+		if (!ret)
+			ret = get_string(o, "name", where, a->name,
+					 sizeof(a->name), err, errlen);
+		if (!ret)
+			ret = get_string(o, "portal", where, a->portal,
+					 sizeof(a->portal), err, errlen);
+		if (!ret)
+			ret = get_string(o, "target", where, a->target,
+					 sizeof(a->target), err, errlen);
+	}
+	return ret;
+}
+
+/* Array names sorted, to resolve the names extents give. */
+struct name_index {
+	const struct csa_layout *l;
+	const struct csa_array_ref **by_name;
+};
+
+static int ref_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct csa_array_ref *const *)a)->name,
+		      (*(const struct csa_array_ref *const *)b)->name);
+}
+
+static int name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct csa_array_ref *const *)elem)->name);
+}
+
+static int index_names(struct name_index *x, const struct csa_layout *l,
+		       char *err, size_t errlen)
+{
+	unsigned i, a, b;
+
+	x->l = l;
+	x->by_name = calloc(l->nr_arrays ? l->nr_arrays : 1,
+			    sizeof(*x->by_name));
+	if (!x->by_name)
+		return oom(err, errlen, "for the array names");
+	for (i = 0; i < l->nr_arrays; i++)
+		x->by_name[i] = &l->arrays[i];
+	qsort(x->by_name, l->nr_arrays, sizeof(*x->by_name), ref_cmp);
+	for (i = 1; i < l->nr_arrays; i++) {
+		if (strcmp(x->by_name[i - 1]->name, x->by_name[i]->name))
+			continue;
+		a = (unsigned)(x->by_name[i - 1] - l->arrays);
+		b = (unsigned)(x->by_name[i] - l->arrays);
+		return fail(err, errlen, "arrays %u and %u are both named \"%s\"",
+			    a < b ? a : b, a < b ? b : a, x->by_name[i]->name);
+	}
+	return 0;
+}
+
+static int read_extent(json_object *o, const struct name_index *x,
+		       struct csa_extent *e, const char *where, char *err,
+		       size_t errlen)
+{
+	const struct csa_array_ref **found;
+	char name[CSA_NAME_MAX];
+	int ret;
+
+	ret = want_object(o, where, extent_fields, err, errlen);
+	if (!ret)
+		ret = get_string(o, "array", where, name, sizeof(name), err,
+				 errlen);
+	if (!ret)
+		ret = get_u32(o, "lun", where, &e->lun, err, errlen);
+	if (!ret)
+		ret = get_uint(o, "start_lba", where, UINT64_MAX,
+			       &e->start_lba, err, errlen);
+	if (!ret)
+		ret = get_uint(o, "blocks", where, UINT64_MAX, &e->blocks,
+			       err, errlen);
+	if (ret)
+		return ret;
+	found = bsearch(name, x->by_name, x->l->nr_arrays, sizeof(*found),
+			name_cmp);
+	if (!found)
+		return fail(err, errlen, "%s names array \"%s\", which is not in \"arrays\"",
+			    where, name);
+	e->array = (unsigned)(*found - x->l->arrays);
+	return 0;
+}
+
+static int read_copy(json_object *jcopy, struct csa_layout *l, unsigned c,
+		     unsigned k, const struct name_index *x, char *err,
+		     size_t errlen)
+{
+	struct csa_copy *cp = csa_layout_copy(l, c, k);
+	char where[64];
+	unsigned i;
+	int ret;
+
+	if (!json_object_is_type(jcopy, json_type_array))
+		return fail(err, errlen, "column %u copy %u must be an array of extents, not %s",
+			    c, k, noun_of(jcopy));
+	ret = csa_layout_set_extents(l, c, k,
+			(unsigned)json_object_array_length(jcopy));
+	if (ret)
+		return oom(err, errlen, "for the extents");
+	for (i = 0; i < cp->nr_extents && !ret; i++) {
+		snprintf(where, sizeof(where), "column %u copy %u extent %u",
+			 c, k, i);
+		ret = read_extent(json_object_array_get_idx(jcopy, i), x,
+				  &cp->extents[i], where, err, errlen);
+	}
+	return ret;
+}
+
+/* count_copies has checked the shape of every column. */
+static int read_columns(json_object *jc, struct csa_layout *l, char *err,
+			size_t errlen)
+{
+	struct name_index x;
+	json_object *copies = NULL;
+	unsigned c, k;
+	int ret;
+
+	ret = index_names(&x, l, err, errlen);
+	for (c = 0; c < l->nr_columns && !ret; c++) {
+		json_object_object_get_ex(json_object_array_get_idx(jc, c),
+					  "copies", &copies);
+		for (k = 0; k < l->nr_copies && !ret; k++)
+			ret = read_copy(json_object_array_get_idx(copies, k),
+					l, c, k, &x, err, errlen);
+	}
+	free(x.by_name);
+	return ret;
+}
+
+/* Index of the first of runs [0, @upto) holding region @r (read_run has
+ * checked them all). */
+static unsigned run_holding(json_object *jr, unsigned upto, uint64_t r)
+{
+	uint64_t first, count;
+	json_object *o, *v;
+	unsigned i;
+
+	for (i = 0; i < upto; i++) {
+		o = json_object_array_get_idx(jr, i);
+		json_object_object_get_ex(o, "first", &v);
+		first = json_object_get_uint64(v);
+		json_object_object_get_ex(o, "count", &v);
+		count = json_object_get_uint64(v);
+		if (r >= first && r - first < count)
+			break;
+	}
+	return i;
+}
+
+static int read_run(json_object *jr, unsigned i, struct csa_layout *l,
+		    char *err, size_t errlen)
+{
+	json_object *o = json_object_array_get_idx(jr, i);
+	uint64_t first, count, r, n = l->nr_regions;
+	char where[32], state[16];
+	int st, ret;
+
+	snprintf(where, sizeof(where), "region run %u", i);
+	ret = want_object(o, where, run_fields, err, errlen);
+	if (!ret)
+		ret = get_uint(o, "first", where, UINT64_MAX, &first, err, errlen);
+	if (!ret)
+		ret = get_uint(o, "count", where, UINT64_MAX, &count, err, errlen);
+	if (!ret)
+		ret = get_string(o, "state", where, state, sizeof(state), err,
+				 errlen);
+	if (ret)
+		return ret;
+	st = csa_region_state_parse(state);
+	if (st < 0)
+		return fail(err, errlen, "region run %u has state \"%s\"; a run is \"locked\" or \"migrated\"",
+			    i, state);
+	if (st == CSA_REGION_NORMAL)
+		return fail(err, errlen, "region run %u has state \"normal\"; only locked and migrated runs are listed",
+			    i);
+	if (!count)
+		return fail(err, errlen, "region run %u has count 0", i);
+	if (first >= n || count > n - first)
+		return fail(err, errlen, "region run %u (first %" PRIu64 ", count %" PRIu64
+			    ") goes past the last region, %" PRIu64,
+			    i, first, count, n - 1);
+	for (r = first; r < first + count; r++) {
+		if (l->region_state[r] != CSA_REGION_NORMAL)
+			return fail(err, errlen, "region runs %u and %u overlap at region %" PRIu64,
+				    run_holding(jr, i, r), i, r);
+		l->region_state[r] = (uint8_t)st;
+	}
+	return 0;
+}
+
+/* "regions" is optional: without it, every region is normal. */
+static int read_regions(json_object *root, struct csa_layout *l, char *err,
+			size_t errlen)
+{
+	json_object *jr;
+	unsigned i;
+	int ret = 0;
+
+	if (!json_object_object_get_ex(root, "regions", &jr))
+		return 0;
+	if (!json_object_is_type(jr, json_type_array))
+		return fail(err, errlen, "field \"regions\" in the layout must be an array, not %s",
+			    noun_of(jr));
+	for (i = 0; i < json_object_array_length(jr) && !ret; i++)
+		ret = read_run(jr, i, l, err, errlen);
+	return ret;
+}
+
+static int init_regions(struct csa_layout *l, char *err, size_t errlen)
+{
+	int ret = csa_layout_init_regions(l);
+
+	if (ret == -ENOMEM)
+		return oom(err, errlen, "for the region table");
+	/* Only a geometry validate refuses fails here: let it say why. */
+	if (ret && !csa_layout_validate(l, err, errlen))
+		return fail(err, errlen, "the region geometry is invalid");
+	return ret;
+}
+
+static int build(json_object *root, struct csa_layout **out, char *err,
+		 size_t errlen)
+{
+	struct csa_layout g = { 0 }, *l;
+	json_object *ja = NULL, *jc = NULL;
+	unsigned nr_copies = 0;
+	int ret;
+
+	ret = want_object(root, "the layout", layout_fields, err, errlen);
+	if (!ret)
+		ret = read_scalars(root, &g, err, errlen);
+	if (!ret)
+		ret = member(root, "arrays", "the layout", json_type_array, &ja,
+			     err, errlen);
+	if (!ret)
+		ret = member(root, "columns", "the layout", json_type_array,
+			     &jc, err, errlen);
+	if (!ret)
+		ret = count_copies(jc, &nr_copies, err, errlen);
+	if (ret)
+		return ret;
+	l = csa_layout_alloc((unsigned)json_object_array_length(ja),
+			     (unsigned)json_object_array_length(jc), nr_copies);
+	if (!l)
+		return oom(err, errlen, "for the layout");
+	l->size = g.size;
+	l->block_size = g.block_size;
+	l->stripe_unit = g.stripe_unit;
+	l->region_rows = g.region_rows;
+	ret = read_arrays(ja, l, err, errlen);
+	if (!ret)
+		ret = read_columns(jc, l, err, errlen);
+	if (!ret)
+		ret = init_regions(l, err, errlen);
+	/* Validated with every region normal, so that the runs are read
+	 * against a geometry known to be right. */
+	if (!ret)
+		ret = csa_layout_validate(l, err, errlen);
+	if (!ret)
+		ret = read_regions(root, l, err, errlen);
+	if (ret) {
+		csa_layout_free(l);
+		return ret;
+	}
+	*out = l;
+	return 0;
+}
+
+int csa_layout_from_json(const char *text, struct csa_layout **out,
+			 char *err, size_t errlen)
+{
+	json_object *root = NULL;
+	int ret;
+
+	ret = parse_text(text, &root, err, errlen);
+	if (ret)
+		return ret;
+	ret = build(root, out, err, errlen);
+	json_object_put(root);
+	return ret;
+}
+
+/* ---- files ---------------------------------------------------------- */
+
+static int read_fd(int fd, const char *path, char **out, size_t *outlen,
+		   char *err, size_t errlen)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *p;
+	ssize_t n;
+
+	for (;;) {
+		if (cap - len < 2) {
+			if (cap >= MAX_FILE_BYTES) {
+				free(buf);
+				return report(-EFBIG, err, errlen,
+					      "%s is larger than %u MiB; no layout is",
+					      path, MAX_FILE_BYTES >> 20);
+			}
+			cap = cap ? cap * 2 : 65536;
+			p = realloc(buf, cap + 1);
+			if (!p) {
+				free(buf);
+				return oom(err, errlen, "reading the layout");
+			}
+			buf = p;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = errno;
+			free(buf);
+			return report((int)-n, err, errlen, "cannot read %s: %s",
+				      path, strerror((int)n));
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = 0;
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+int csa_layout_load(const char *path, struct csa_layout **out, char *err,
+		    size_t errlen)
+{
+	char msg[512] = "", *text = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = errno;
+		return report(-ret, err, errlen, "cannot open %s: %s", path,
+			      strerror(ret));
+	}
+	ret = read_fd(fd, path, &text, &len, err, errlen);
+	close(fd);
+	if (ret)
+		return ret;
+	if (strlen(text) != len) {
+		ret = fail(err, errlen, "%s has a NUL byte at byte %zu; a layout is text",
+			   path, strlen(text));
+	} else {
+		ret = csa_layout_from_json(text, out, msg, sizeof(msg));
+		if (ret)
+			report(ret, err, errlen, "%s: %s", path, msg);
+	}
+	free(text);
+	return ret;
+}
+
+/* ---- to JSON -------------------------------------------------------- */
+
+/*
+ * Add @v to @o, under @key, or at the end if @key is NULL. Takes @v in
+ * every case; -ENOMEM if @o or @v is NULL (an allocation failed) or the
+ * add fails, so that builders need check only once.
+ */
+static int put(json_object *o, const char *key, json_object *v)
+{
+	if (!o || !v ||
+	    (key ? json_object_object_add(o, key, v) :
+		   json_object_array_add(o, v))) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* @o, or NULL (and @o dropped) if building it failed. */
+static json_object *built(json_object *o, int failed)
+{
+	if (failed) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* An array with room for @n entries (json-c allocates @n, even 0). */
+static json_object *new_array(unsigned n)
+{
+	return json_object_new_array_ext(n && n < INT32_MAX ? (int)n : 1);
+}
+
+static json_object *array_json(const struct csa_array_ref *a)
+{
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "name", json_object_new_string(a->name)) ||
+			put(o, "portal", json_object_new_string(a->portal)) ||
+			put(o, "target", json_object_new_string(a->target)));
+}
+
+static json_object *extent_json(const struct csa_layout *l,
+				const struct csa_extent *e)
+{
+	const char *name = e->array < l->nr_arrays ?
+			   l->arrays[e->array].name : "";
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "array", json_object_new_string(name)) ||
+			put(o, "lun", json_object_new_uint64(e->lun)) ||
+			put(o, "start_lba",
+			    json_object_new_uint64(e->start_lba)) ||
+			put(o, "blocks", json_object_new_uint64(e->blocks)));
+}
+
+static json_object *copy_json(const struct csa_layout *l,
+			      const struct csa_copy *cp)
+{
+	json_object *o = new_array(cp->nr_extents);
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < cp->nr_extents && !ret; i++)
+		ret = put(o, NULL, extent_json(l, &cp->extents[i]));
+	return built(o, ret || !o);
+}
+
+static json_object *column_json(const struct csa_layout *l, unsigned c)
+{
+	json_object *o = json_object_new_object(), *copies;
+	unsigned k;
+	int ret = 0;
+
+	copies = new_array(l->nr_copies);
+	for (k = 0; k < l->nr_copies && !ret; k++)
+		ret = put(copies, NULL, copy_json(l, csa_layout_copy(l, c, k)));
+	if (ret) {
+		json_object_put(copies);
+		copies = NULL;
+	}
+	return built(o, put(o, "copies", copies));
+}
+
+static json_object *run_json(uint64_t first, uint64_t count, unsigned state)
+{
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "first", json_object_new_uint64(first)) ||
+			put(o, "count", json_object_new_uint64(count)) ||
+			put(o, "state", json_object_new_string(
+					csa_region_state_name(state))));
+}
+
+/* The runs of regions that are not normal, each as long as it goes. */
+static json_object *regions_json(const struct csa_layout *l)
+{
+	json_object *o = json_object_new_array();
+	uint64_t r = 0, end;
+	unsigned st;
+	int ret = 0;
+
+	while (l->region_state && r < l->nr_regions && !ret) {
+		st = l->region_state[r];
+		for (end = r + 1; end < l->nr_regions &&
+				  l->region_state[end] == st; end++)
+			;
+		if (st != CSA_REGION_NORMAL)
+			ret = put(o, NULL, run_json(r, end - r, st));
+		r = end;
+	}
+	return built(o, ret || !o);
+}
+
+static json_object *columns_json(const struct csa_layout *l)
+{
+	json_object *o = new_array(l->nr_columns);
+	unsigned c;
+	int ret = 0;
+
+	for (c = 0; c < l->nr_columns && !ret; c++)
+		ret = put(o, NULL, column_json(l, c));
+	return built(o, ret || !o);
+}
+
+static json_object *arrays_json(const struct csa_layout *l)
+{
+	json_object *o = new_array(l->nr_arrays);
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < l->nr_arrays && !ret; i++)
+		ret = put(o, NULL, array_json(&l->arrays[i]));
+	return built(o, ret || !o);
+}
+
+/* In the order of the brief's example; "regions" only if there are any. */
+static json_object *layout_json(const struct csa_layout *l)
+{
+	json_object *o = json_object_new_object();
+	int all_normal = csa_region_count(l, CSA_REGION_NORMAL) ==
+			 l->nr_regions;
+
+	return built(o, put(o, "size", json_object_new_uint64(l->size)) ||
+			put(o, "block_size",
+			    json_object_new_uint64(l->block_size)) ||
+			put(o, "stripe_unit",
+			    json_object_new_uint64(l->stripe_unit)) ||
+			put(o, "region_rows",
+			    json_object_new_uint64(l->region_rows)) ||
+			put(o, "arrays", arrays_json(l)) ||
+			put(o, "columns", columns_json(l)) ||
+			(!all_normal && put(o, "regions", regions_json(l))));
+}
+
+char *csa_layout_to_json(const struct csa_layout *l)
+{
+	json_object *root = layout_json(l);
+	const char *s;
+	size_t n;
+	char *out = NULL;
+
+	if (!root)
+		return NULL;
+	s = json_object_to_json_string_length(root,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE,
+			&n);
+	/* With a final newline, as a text file has. */
+	if (s)
+		out = malloc(n + 2);
+	if (out) {
+		memcpy(out, s, n);
+		out[n] = '\n';
+		out[n + 1] = 0;
+	}
+	json_object_put(root);
+	return out;
+}
