@@ -228,9 +228,6 @@ static void child_submit(struct fanout *f, struct child *c)
 
 	c->f = f;
 	c->io.done = child_done;
-	if (c->io.op == CSA_IO_WRITE)
-		atomic_store_explicit(&v->luns[c->vlun].dirty, true,
-				      memory_order_relaxed);
 	v->tp.ops->submit(v->tp.priv, v->luns[c->vlun].handle, &c->io);
 }
 
@@ -291,6 +288,12 @@ static void child_done(struct csa_io *io, int err)
 
 	if (err && c->io.op == CSA_IO_READ && child_reread(f, c))
 		return;
+	/*
+	 * Dirty once the write is done, not when it is sent: a flush that
+	 * ran in between did not cover it, and the next one must.
+	 */
+	if (!err && c->io.op == CSA_IO_WRITE)
+		atomic_store(&f->v->luns[c->vlun].dirty, true);
 	if (err)
 		atomic_compare_exchange_strong(&f->err, &none, err);
 	fanout_put(f);

@@ -90,12 +90,14 @@ static void edge_done(struct fanout *f, int err)
 static void rmw_granted(struct rl_entry *e)
 {
 	struct rmw *m = (struct rmw *)((char *)e - offsetof(struct rmw, lock));
-	unsigned i, n = (m->edge[0] != NULL) + (m->edge[1] != NULL);
+	struct fanout *head = m->edge[0], *tail = m->edge[1];
 
-	atomic_store(&m->edges, n);
-	for (i = 0; i < 2; i++)
-		if (m->edge[i])
-			fanout_submit(m->edge[i]);
+	/* Once the last edge is sent, m may be gone: read it all before. */
+	atomic_store(&m->edges, (head != NULL) + (tail != NULL));
+	if (head)
+		fanout_submit(head);
+	if (tail)
+		fanout_submit(tail);
 }
 
 static int rmw_read(struct rmw *m)

@@ -379,10 +379,11 @@ static int run(struct job *j)
 	const char *name = o->random ? (o->write ? "randwrite" : "randread") :
 				       (o->write ? "write" : "read");
 	uint64_t whole = j->span * (j->v ? 1 : j->nr_luns);
+	uint64_t limit = o->bytes || o->time_ms ? o->bytes : whole;
 	int ret;
 
 	if (!o->verify || !o->write)
-		return run_pass(j, name, o->write, o->bytes);
+		return run_pass(j, name, o->write, limit);
 	/*
 	 * Verified writes: random writes need the span written in order
 	 * first (so that every block holds this generation); then the whole
@@ -391,7 +392,7 @@ static int run(struct job *j)
 	 */
 	if (o->random && (ret = run_seq_pass(j, "fill", true, whole)))
 		return ret;
-	ret = run_pass(j, name, true, o->bytes || o->time_ms ? o->bytes : whole);
+	ret = run_pass(j, name, true, limit);
 	job_reset(j);
 	if (ret)
 		return ret;
