@@ -106,9 +106,10 @@ for a in s["arrays"]:
 EOF
 }
 
-# readcap PORTAL IQN LUN: print the "Total size" iscsi-readcapacity16 reports.
+# readcap PORTAL IQN LUN: print the "Total size" iscsi-readcapacity16 reports
+# (nothing, and still exit 0, when it fails).
 readcap() {
-	timeout 15 iscsi-readcapacity16 "iscsi://$1/$2/$3" 2>&1 | sed -n 's/^Total size:\([0-9]*\).*/\1/p'
+	timeout 15 iscsi-readcapacity16 "iscsi://$1/$2/$3" 2>&1 | sed -n 's/^Total size:\([0-9]*\).*/\1/p' || true
 }
 
 # ------------------------------------------------------------------ 1
@@ -252,7 +253,7 @@ left=''
 for f in /proc/[0-9]*/cmdline; do
 	p=${f#/proc/}
 	p=${p%/cmdline}
-	if tr '\0' ' ' <"$f" 2>/dev/null | grep -qE "^(ip netns exec [^ ]+ )?tgtd .*portal=127\.0\.0\.1:($BASE4|$((BASE4 + 1))|$((BASE4 + 2))) " &&
+	if tr '\0' ' ' 2>/dev/null <"$f" | grep -qE "^(ip netns exec [^ ]+ )?tgtd .*portal=127\.0\.0\.1:($BASE4|$((BASE4 + 1))|$((BASE4 + 2))) " &&
 		alive "$p"; then
 		left+=" $p"
 	fi
@@ -388,6 +389,288 @@ EOF
 else
 	not_ok "start of the layout lab"
 	diag "$T/start6.err"
+fi
+
+# ------------------------------------------------------------------ 7
+# down / up: a1 fails like a crashed box and comes back with its data.
+D7=$T/lab7
+LABS+=("$D7")
+BASE7=$(free_ports 2)
+if lab start --dir "$D7" --arrays 2 --lun-size 16M --base-port "$BASE7" >/dev/null 2>"$T/start7.err"; then
+	# shellcheck source=/dev/null
+	. "$D7/lab.env"
+	pid1=$LAB_a1_PID ctl1=$LAB_a1_CONTROL_PORT portal1=$LAB_a1_PORTAL target1=$LAB_a1_TARGET
+	pid2=$LAB_a2_PID lun1=$LAB_a1_LUN1_FILE
+	# A marker written behind tgtd's back, 4 KiB at 1 MiB into a1 LUN 1.
+	head -c 4096 /dev/urandom >"$T/marker7"
+	dd if="$T/marker7" of="$lun1" bs=4096 seek=256 conv=notrunc status=none
+	sum_before=$(sha256sum <"$lun1")
+
+	rc=0
+	lab down a1 --dir "$D7" >/dev/null 2>"$T/down7.err" || rc=$?
+	if ((rc == 0)) && ! alive "$pid1" && [[ ! -e /var/run/tgtd/socket.$ctl1 && ! -e /var/run/tgtd/socket.$ctl1.lock ]]; then
+		ok "down a1: exit 0, its tgtd (pid $pid1) is gone, control socket $ctl1 removed"
+	else
+		not_ok "down a1: exit $rc, tgtd $pid1 alive: $(alive "$pid1" && echo yes || echo no)"
+		diag "$T/down7.err"
+	fi
+	got=$(readcap "$portal1" "$target1" 1)
+	check "down a1: iscsi-readcapacity16 on a1 fails" test -z "$got"
+	got=$(readcap "$LAB_a2_PORTAL" "$LAB_a2_TARGET" 1)
+	check "down a1: a2 still answers (pid $pid2)" test "$got" = $((16 * MiB))
+	rc=0
+	lab status --dir "$D7" --json >"$T/status7.json" 2>/dev/null || rc=$?
+	if ((rc == 3)) && python3 - "$T/status7.json" "$pid2" <<'EOF'; then
+import json, sys
+a = {x["name"]: x for x in json.load(open(sys.argv[1]))["arrays"]}
+assert a["a1"]["down"] is True and a["a1"]["alive"] is False and a["a1"]["pid"] is None, a["a1"]
+assert a["a2"]["down"] is False and a["a2"]["alive"] is True and a["a2"]["pid"] == int(sys.argv[2]), a["a2"]
+EOF
+		ok "status --json: a1 down (alive false, pid null), a2 alive; exit 3"
+	else
+		not_ok "status --json after down a1 (exit $rc)"
+		diag "$T/status7.json"
+	fi
+	lab status --dir "$D7" >"$T/status7.txt" 2>&1 || true
+	if grep -qE '^a1 .* down ' "$T/status7.txt" && grep -qE '^a2 .* alive ' "$T/status7.txt" &&
+		grep -qx 'LAB_a1_DOWN=1' "$D7/lab.env" && grep -qx "LAB_a1_PID=''" "$D7/lab.env"; then
+		ok "status table says a1 down; lab.env has LAB_a1_DOWN=1 and no pid"
+	else
+		not_ok "status table / lab.env after down a1"
+		diag "$T/status7.txt"
+	fi
+	rc=0
+	lab down a1 --dir "$D7" >/dev/null 2>"$T/down7b.err" || rc=$?
+	check "down a1 again: no-op, exit 0" test "$rc" = 0
+
+	rc=0
+	lab up a1 --dir "$D7" >/dev/null 2>"$T/up7.err" || rc=$?
+	# shellcheck source=/dev/null
+	. "$D7/lab.env"
+	if ((rc == 0)) && [[ $LAB_a1_PORTAL == "$portal1" && $LAB_a1_TARGET == "$target1" &&
+		$LAB_a1_CONTROL_PORT == "$ctl1" && $LAB_a1_DOWN == 0 && $LAB_a1_PID != "$pid1" ]] &&
+		alive "$LAB_a1_PID"; then
+		ok "up a1: exit 0, same portal $portal1, target and control port; new pid $LAB_a1_PID"
+	else
+		not_ok "up a1: exit $rc, portal $LAB_a1_PORTAL, control port $LAB_a1_CONTROL_PORT, pid $LAB_a1_PID"
+		diag "$T/up7.err"
+	fi
+	got=$(readcap "$portal1" "$target1" 1)
+	check "up a1: iscsi-readcapacity16 on a1 says 16 MiB again" test "$got" = $((16 * MiB))
+	if [[ $(sha256sum <"$lun1") == "$sum_before" ]] &&
+		dd if="$lun1" bs=4096 skip=256 count=1 status=none | cmp -s - "$T/marker7"; then
+		ok "up a1: LUN 1 is backed by the same file, marker and checksum unchanged"
+	else
+		not_ok "up a1: a1 LUN 1 backing file changed"
+	fi
+	rc=0
+	lab status --dir "$D7" >/dev/null 2>&1 || rc=$?
+	check "status after up: all alive (exit 0)" test "$rc" = 0
+	pid1b=$LAB_a1_PID
+	rc=0
+	lab up a1 --dir "$D7" >/dev/null 2>&1 || rc=$?
+	# shellcheck source=/dev/null
+	. "$D7/lab.env"
+	check "up a1 again: no-op, exit 0, same pid" test "$rc" = 0 -a "$LAB_a1_PID" = "$pid1b"
+	check "a2 ran through all of it (pid $pid2)" alive "$pid2"
+
+	# The cycle is fast enough to restart an array under load.
+	t0=$(date +%s%N)
+	rc=0
+	{ lab down a1 --dir "$D7" && lab up a1 --dir "$D7"; } >/dev/null 2>"$T/cycle7.err" || rc=$?
+	got=$(readcap "$portal1" "$target1" 1)
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if ((rc == 0 && ms < 2000)) && [[ $got == $((16 * MiB)) ]]; then
+		ok "down + up + readcapacity of a1 in $ms ms (< 2000)"
+	else
+		not_ok "down + up + readcapacity of a1: exit $rc, $ms ms, capacity '$got'"
+		diag "$T/cycle7.err"
+	fi
+
+	# Another tgtd takes a1's control port while a1 is down.
+	# shellcheck source=/dev/null
+	. "$D7/lab.env"
+	ctl1=$LAB_a1_CONTROL_PORT
+	lab down a1 --dir "$D7" >/dev/null 2>&1 || true
+	D8=$T/lab8
+	LABS+=("$D8")
+	BASE8=$(free_ports 1)
+	if lab start --dir "$D8" --arrays 1 --lun-size 8M --base-port "$BASE8" >/dev/null 2>"$T/start8.err"; then
+		ctl8=$(sed -n "s/^LAB_a1_CONTROL_PORT='\(.*\)'$/\1/p" "$D8/lab.env")
+		rc=0
+		lab up a1 --dir "$D7" >/dev/null 2>"$T/up7c.err" || rc=$?
+		# shellcheck source=/dev/null
+		. "$D7/lab.env"
+		if ((rc == 0)) && [[ $LAB_a1_CONTROL_PORT != "$ctl8" ]] &&
+			timeout 5 tgtadm -C "$LAB_a1_CONTROL_PORT" --mode target --op show 2>/dev/null | grep -qF "$target1" &&
+			[[ $(readcap "$portal1" "$target1" 1) == $((16 * MiB)) ]]; then
+			if [[ $ctl8 == "$ctl1" ]]; then
+				ok "up a1 after its control port $ctl1 was taken: uses and records port $LAB_a1_CONTROL_PORT"
+			else
+				ok "up a1 while another lab runs (it got control port $ctl8, not a1's $ctl1)"
+			fi
+		else
+			not_ok "up a1 with another lab on control port $ctl8: exit $rc, recorded port $LAB_a1_CONTROL_PORT"
+			diag "$T/up7c.err"
+		fi
+		lab stop --dir "$D8" >/dev/null 2>&1 || not_ok "stop of the control-port lab"
+	else
+		not_ok "start of a 1-array lab for the control-port check"
+		diag "$T/start8.err"
+	fi
+
+	# up fails when a1's portal is taken meanwhile: a1 stays down.
+	lab down a1 --dir "$D7" >/dev/null 2>&1 || true
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1)
+time.sleep(300)' "$LAB_a1_PORT" &
+	LISTENER_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		port_busy "$LAB_a1_PORT" && break
+		sleep 0.1
+	done
+	rc=0
+	lab up a1 --dir "$D7" >/dev/null 2>"$T/up7d.err" || rc=$?
+	# shellcheck source=/dev/null
+	. "$D7/lab.env"
+	if ((rc == 1)) && grep -q 'in use' "$T/up7d.err" && [[ $LAB_a1_DOWN == 1 && -z $LAB_a1_PID ]]; then
+		ok "up a1 with its portal taken: exit 1 ($(head -1 "$T/up7d.err")), a1 stays down"
+	else
+		not_ok "up a1 with its portal taken: exit $rc, LAB_a1_DOWN=$LAB_a1_DOWN, pid '$LAB_a1_PID'"
+		diag "$T/up7d.err"
+	fi
+	kill "$LISTENER_PID" 2>/dev/null || true
+	wait "$LISTENER_PID" 2>/dev/null || true
+	LISTENER_PID=''
+
+	rc=0
+	lab down zz --dir "$D7" >/dev/null 2>"$T/down7z.err" || rc=$?
+	rc2=0
+	lab up zz --dir "$D7" >/dev/null 2>&1 || rc2=$?
+	if ((rc == 1 && rc2 == 1)) && grep -q "no array 'zz'" "$T/down7z.err"; then
+		ok "down/up of an unknown array: exit 1 ($(head -1 "$T/down7z.err"))"
+	else
+		not_ok "down/up of an unknown array: exit $rc/$rc2"
+	fi
+	rc=0
+	lab down a1 --dir "$T/nolab" >/dev/null 2>"$T/down7n.err" || rc=$?
+	rc2=0
+	lab up a1 --dir "$T/nolab" >/dev/null 2>&1 || rc2=$?
+	if ((rc == 1 && rc2 == 1)) && grep -q 'no lab' "$T/down7n.err" && [[ ! -e $T/nolab ]]; then
+		ok "down/up without a lab: exit 1"
+	else
+		not_ok "down/up without a lab: exit $rc/$rc2"
+	fi
+
+	# stop with a1 down cleans up everything.
+	ctl2=$LAB_a2_CONTROL_PORT ctl1=$LAB_a1_CONTROL_PORT
+	rc=0
+	lab stop --dir "$D7" >/dev/null 2>"$T/stop7.err" || rc=$?
+	left=''
+	for f in /proc/[0-9]*/cmdline; do
+		p=${f#/proc/}
+		p=${p%/cmdline}
+		if tr '\0' ' ' 2>/dev/null <"$f" | grep -qE "^tgtd .*portal=127\.0\.0\.1:($BASE7|$((BASE7 + 1))) " &&
+			alive "$p"; then
+			left+=" $p"
+		fi
+	done
+	if ((rc == 0)) && [[ -z $left && ! -e $D7/lab.json && ! -e $lun1 ]] &&
+		[[ ! -e /var/run/tgtd/socket.$ctl1 && ! -e /var/run/tgtd/socket.$ctl1.lock ]] &&
+		[[ ! -e /var/run/tgtd/socket.$ctl2 && ! -e /var/run/tgtd/socket.$ctl2.lock ]]; then
+		ok "stop with a1 down: exit 0, no tgtd left, sockets $ctl1 $ctl2 and files removed"
+	else
+		not_ok "stop with a1 down: exit $rc, tgtd left:${left:- none}"
+		diag "$T/stop7.err"
+	fi
+else
+	not_ok "start of the down/up lab"
+	diag "$T/start7.err"
+fi
+
+# ------------------------------------------------------------------ 8
+# down / up in a network namespace; a portal that cannot be bound.
+D9=$T/lab9
+LABS+=("$D9")
+if lab start --dir "$D9" --arrays 1 --lun-size 16M --netns >/dev/null 2>"$T/start9.err"; then
+	# shellcheck source=/dev/null
+	. "$D9/lab.env"
+	ns=$LAB_a1_NETNS portal9=$LAB_a1_PORTAL pid9=$LAB_a1_PID
+	rc=0
+	lab down a1 --dir "$D9" >/dev/null 2>"$T/down9.err" || rc=$?
+	if ((rc == 0)) && ! alive "$pid9" && ip netns list | awk '{print $1}' | grep -qxF -- "$ns" &&
+		[[ -z $(readcap "$portal9" "$LAB_a1_TARGET" 1) ]]; then
+		ok "netns: down a1: tgtd gone, namespace $ns kept, $portal9 does not answer"
+	else
+		not_ok "netns: down a1: exit $rc"
+		diag "$T/down9.err"
+	fi
+	rc=0
+	lab up a1 --dir "$D9" >/dev/null 2>"$T/up9.err" || rc=$?
+	# shellcheck source=/dev/null
+	. "$D9/lab.env"
+	got=$(readcap "$portal9" "$LAB_a1_TARGET" 1)
+	if ((rc == 0)) && [[ $LAB_a1_PORTAL == "$portal9" && $portal9 == 198.18.*.2:3260 && $got == $((16 * MiB)) ]] &&
+		[[ $(ip netns identify "$LAB_a1_PID" 2>/dev/null) == "$ns" ]]; then
+		ok "netns: up a1: back in $ns, iscsi-readcapacity16 on $portal9 says 16 MiB"
+	else
+		not_ok "netns: up a1: exit $rc, portal $LAB_a1_PORTAL, capacity '$got'"
+		diag "$T/up9.err"
+	fi
+
+	# Something else listens on the portal inside the namespace: the new
+	# tgtd cannot bind it, up kills it and a1 stays down.
+	lab down a1 --dir "$D9" >/dev/null 2>&1 || true
+	ip netns exec "$ns" python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+time.sleep(300)' "$LAB_a1_IP" "$LAB_a1_PORT" &
+	LISTENER_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -n $(ip netns exec "$ns" ss -Htln "sport = :$LAB_a1_PORT" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	rc=0
+	lab up a1 --dir "$D9" >/dev/null 2>"$T/up9b.err" || rc=$?
+	# shellcheck source=/dev/null
+	. "$D9/lab.env"
+	others=$(ip netns pids "$ns" 2>/dev/null | grep -vx "$LISTENER_PID" | tr '\n' ' ') || true
+	if ((rc == 1)) && grep -q 'could not listen' "$T/up9b.err" && [[ -z $others && $LAB_a1_DOWN == 1 && -z $LAB_a1_PID ]]; then
+		ok "netns: up a1 with its portal taken in $ns: exit 1, no tgtd left, a1 stays down"
+	else
+		not_ok "netns: up a1 with its portal taken: exit $rc, processes left in $ns: ${others:-none}"
+		diag "$T/up9b.err"
+	fi
+	kill "$LISTENER_PID" 2>/dev/null || true
+	wait "$LISTENER_PID" 2>/dev/null || true
+	LISTENER_PID=''
+	rc=0
+	lab up a1 --dir "$D9" >/dev/null 2>"$T/up9c.err" || rc=$?
+	got=$(readcap "$portal9" "$LAB_a1_TARGET" 1)
+	if ((rc == 0)) && [[ $got == $((16 * MiB)) ]]; then
+		ok "netns: up a1 once the portal is free again"
+	else
+		not_ok "netns: up a1 once the portal is free: exit $rc, capacity '$got'"
+		diag "$T/up9c.err"
+	fi
+	rc=0
+	lab stop --dir "$D9" >/dev/null 2>"$T/stop9.err" || rc=$?
+	if ((rc == 0)) && ! ip netns list | awk '{print $1}' | grep -qxF -- "$ns"; then
+		ok "netns: stop after down/up removes the namespace"
+	else
+		not_ok "netns: stop after down/up: exit $rc"
+		diag "$T/stop9.err"
+	fi
+else
+	not_ok "start of the netns down/up lab"
+	diag "$T/start9.err"
 fi
 
 # ------------------------------------------------------------------ usage
