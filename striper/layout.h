@@ -98,6 +98,9 @@ uint64_t csa_layout_column_bytes(const struct csa_layout *l);
  * copy long enough for the size, the copies of one column on distinct
  * arrays, no two extents overlapping on one LUN, every extent naming a known
  * array, array names unique, region state table sized to the regions.
+ * "Long enough" means csa_layout_column_bytes: whole stripe rows, so a
+ * column holds a full unit of the last row even when the volume ends
+ * before it.
  */
 int csa_layout_validate(const struct csa_layout *l, char *err, size_t errlen);
 
@@ -123,14 +126,16 @@ char *csa_layout_to_json(const struct csa_layout *l);
 int csa_layout_equal(const struct csa_layout *a, const struct csa_layout *b);
 
 /*
- * Allocate an empty layout with room for the given counts: arrays, copies
- * with no extents, a zeroed region table once size/region fields are set by
- * csa_layout_init_regions. Returns NULL on allocation failure.
+ * Allocate a layout with nr_arrays, nr_columns and nr_copies set, zeroed
+ * arrays and copies with no extents; the caller fills in the rest, then
+ * calls csa_layout_init_regions. Returns NULL on allocation failure.
  */
 struct csa_layout *csa_layout_alloc(unsigned nr_arrays, unsigned nr_columns,
 				    unsigned nr_copies);
 
-/* Give copy (c, k) room for @n extents; -ENOMEM. */
+/* Give copy (c, k) @n extents (nr_extents = n; extents already there are
+ * kept, new ones zeroed); -ENOMEM, -EINVAL for a column or copy out of
+ * range. */
 int csa_layout_set_extents(struct csa_layout *l, unsigned column,
 			   unsigned copy, unsigned n);
 

@@ -228,9 +228,8 @@ static int open_lun(struct csa_volume *v, unsigned vl, char *err,
 	if (ret) {
 		v->tp.ops->close(v->tp.priv, x->handle);
 		x->handle = NULL;
-		return ret == -ENOSPC || ret == -EINVAL ? ret : -EIO;
 	}
-	return 0;
+	return ret;
 }
 
 /*
@@ -261,7 +260,7 @@ static int mark_down(struct csa_volume *v)
 /*
  * Open every LUN. A LUN that cannot be reached is left closed if it only
  * holds copies that others can stand in for; a LUN that answers but does
- * not fit the layout is always an error.
+ * not fit the layout (-EINVAL, -ENOSPC from open_lun) is always an error.
  */
 static int open_luns(struct csa_volume *v, char *err, size_t errlen)
 {

@@ -29,8 +29,12 @@ struct csa_volume;
 enum csa_vreq_op {
 	CSA_VREQ_READ = 0,
 	CSA_VREQ_WRITE = 1,
-	CSA_VREQ_FLUSH = 2,	/* SYNCHRONIZE CACHE on every LUN written since
-				   the last flush; off, len, buf unused */
+	CSA_VREQ_FLUSH = 2,	/* SYNCHRONIZE CACHE on every LUN with a write
+				   completed since the last flush (one whose
+				   SYNC failed counts again); with none, on
+				   the first open LUN, so that the flush still
+				   completes through the transport. off, len,
+				   buf unused */
 };
 
 struct csa_vreq;
@@ -85,8 +89,9 @@ const struct csa_layout *csa_volume_layout(const struct csa_volume *v);
 /* True if the volume was opened with a copy missing (see csa_volume_open). */
 bool csa_volume_degraded(const struct csa_volume *v);
 
-/* Blocking helper: submit and wait. Returns the request's status. Not to be
- * called from a transport thread. */
+/* Blocking helper: submit and wait (bounded by the transport's own I/O
+ * timeout). Returns the request's status. Not to be called from a
+ * transport thread. */
 int csa_volume_rw(struct csa_volume *v, int op, uint64_t off, uint64_t len,
 		  void *buf);
 
