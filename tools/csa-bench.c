@@ -28,7 +28,7 @@ struct opts {
 	const char *layout;
 	const char *lun_url[MAX_LUNS];
 	unsigned nr_luns;
-	bool write, random, verify, json, keep_going;
+	bool write, random, verify, json, keep_going, stats;
 	uint64_t bs, qd, time_ms, bytes, span, offset, gen, seed;
 	struct csa_engine_opts eng;
 };
@@ -43,8 +43,9 @@ struct job {
 	struct csa_lun *luns[MAX_LUNS];
 	unsigned nr_luns;
 	uint64_t span;		/* bytes used of the volume / of each LUN */
-	uint64_t limit;		/* bytes to issue, 0 = until stopped */
-	_Atomic uint64_t issued;
+	uint64_t limit;		/* bytes to issue per stream, 0 = until stopped */
+	_Atomic uint64_t issued[MAX_LUNS];	/* per stream: the volume, or
+						   each LUN with --lun */
 	_Atomic uint64_t seq[MAX_LUNS];
 	atomic_bool stop;
 	atomic_uint inflight;
@@ -137,7 +138,7 @@ static bool next_offset(struct slot *s)
 
 	if (atomic_load(&j->stop))
 		return false;
-	if (j->limit && atomic_fetch_add(&j->issued, o->bs) >= j->limit)
+	if (j->limit && atomic_fetch_add(&j->issued[s->lun], o->bs) >= j->limit)
 		return false;
 	if (o->random) {
 		s->rng = mix64(s->rng);
@@ -344,15 +345,16 @@ static void job_reset(struct job *j)
 {
 	unsigned i;
 
-	atomic_store(&j->issued, 0);
 	atomic_store(&j->stop, false);
 	atomic_store(&j->ops, 0);
 	atomic_store(&j->bytes, 0);
 	atomic_store(&j->errors, 0);
 	atomic_store(&j->verify_errors, 0);
 	atomic_store(&j->first_err, 0);
-	for (i = 0; i < MAX_LUNS; i++)
+	for (i = 0; i < MAX_LUNS; i++) {
 		atomic_store(&j->seq[i], 0);
+		atomic_store(&j->issued[i], 0);
+	}
 	for (i = 0; i < CSA_HISTO_BUCKETS; i++)
 		atomic_store(&j->lat.bucket[i], 0);
 }
@@ -378,7 +380,7 @@ static int run(struct job *j)
 	const struct opts *o = j->o;
 	const char *name = o->random ? (o->write ? "randwrite" : "randread") :
 				       (o->write ? "write" : "read");
-	uint64_t whole = j->span * (j->v ? 1 : j->nr_luns);
+	uint64_t whole = j->span;
 	uint64_t limit = o->bytes || o->time_ms ? o->bytes : whole;
 	int ret;
 
@@ -501,6 +503,27 @@ static int set_span(struct job *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* The engine's own counters of each LUN (--stats, with --lun). */
+static void print_lun_stats(const struct job *j)
+{
+	struct csa_lun_counters c;
+	unsigned i;
+
+	printf("%-44s %9s %9s %9s %9s %6s %7s %6s %9s %9s\n", "LUN", "reads",
+	       "writes", "MiB in", "MiB out", "errors", "retries", "reconn",
+	       "p50 ms", "p99 ms");
+	for (i = 0; i < j->nr_luns; i++) {
+		csa_stats_snapshot(csa_lun_stats(j->luns[i]), &c);
+		printf("%-44s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+		       " %6" PRIu64 " %7" PRIu64 " %6" PRIu64 " %9.2f %9.2f\n",
+		       csa_lun_name(j->luns[i]), c.reads, c.writes,
+		       c.read_bytes >> 20, c.write_bytes >> 20, c.errors,
+		       c.retries, c.reconnects,
+		       csa_histo_percentile(c.bucket, 50) / 1e3,
+		       csa_histo_percentile(c.bucket, 99) / 1e3);
+	}
+}
+
 static void close_all(struct job *j)
 {
 	unsigned i;
@@ -531,9 +554,9 @@ static const char usage_text[] =
 "                        (default 1M); SIZE takes k, M, G, T suffixes\n"
 "  -q, --qd N            requests in flight (per LUN with --lun; default 32)\n"
 "  -t, --time DURATION   stop after this long (e.g. 10s, 500ms, 2m)\n"
-"  -n, --bytes SIZE      stop after this many bytes\n"
+"  -n, --bytes SIZE      stop after this many bytes (per LUN with --lun)\n"
 "                        (neither: one pass over the span)\n"
-"  -s, --size SIZE       use only this many bytes of the volume or LUN\n"
+"  -s, --size SIZE       use only this many bytes of the volume or of each LUN\n"
 "  -o, --offset SIZE     start at this byte (default 0)\n"
 "      --seed N          seed of the random offsets (default 1)\n"
 "\n"
@@ -553,6 +576,9 @@ static const char usage_text[] =
 "\n"
 "Output:\n"
 "  -j, --json            one JSON object per pass instead of a table line\n"
+"      --stats           with --lun: the engine's counters of each LUN at the\n"
+"                        end (commands, bytes, errors, re-sends, reconnects,\n"
+"                        latency percentiles)\n"
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 all I/O succeeded (and verified), 1 an I/O or verify error,\n"
@@ -614,6 +640,7 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	case 'g': return parse_num(arg, &o->gen) ? bad_usage("bad --gen '%s'", arg) : 0;
 	case 'k': o->keep_going = true; return 0;
 	case 'j': o->json = true; return 0;
+	case 'A': o->stats = true; return 0;
 	case 'R':
 		if (parse_num(arg, &v) || !v || v > 64)
 			return bad_usage("bad --reactors '%s' (1..64)", arg);
@@ -645,6 +672,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "gen", 1, 0, 'g' }, { "keep-going", 0, 0, 'k' },
 		{ "json", 0, 0, 'j' }, { "reactors", 1, 0, 'R' },
 		{ "lun-qd", 1, 0, 'Q' }, { "timeout", 1, 0, 'T' },
+		{ "stats", 0, 0, 'A' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c, ret;
 
@@ -660,6 +688,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return bad_usage("%s", "give either --layout or --lun");
 	if (o->verify && o->bs % 8)
 		return bad_usage("%s", "--verify needs --bs a multiple of 8");
+	if (o->stats && !o->nr_luns)
+		return bad_usage("%s", "--stats goes with --lun");
 	return 0;
 }
 
@@ -693,6 +723,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ret = run(&j);
+	if (o.stats)
+		print_lun_stats(&j);
 	close_all(&j);
 	csa_engine_stop(e);
 	return ret ? 1 : 0;

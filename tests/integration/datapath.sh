@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-lab_start --arrays 4 --luns 1 --lun-size 256M --base-port 3311
+lab_start --arrays 4 --luns 2 --lun-size 256M --base-port 3311
 lab_layout --size 200M --columns 4 --stripe-unit 64k > "$WORK/vol.json"
 
 check "write 200 MiB with pattern generation 42" \
@@ -63,4 +63,24 @@ check "1000-byte unaligned writes, 32 in flight, read back intact" \
 check "random 4 KiB writes land where they belong" \
 	bench -l "$WORK/vol.json" --rw randwrite --verify --gen 6 --bs 4k \
 	--qd 32 --size 32M --bytes 16M
+# Two LUNs of one target share one session; the engine counts each.
+. "$WORK/lab/lab.env"
+u1="iscsi://$LAB_a1_PORTAL/$LAB_a1_TARGET/1"
+u2="iscsi://$LAB_a1_PORTAL/$LAB_a1_TARGET/2"
+check "two LUNs of a1 in one session: 32 MiB each written and verified" \
+	bench --lun "$u1" --lun "$u2" --rw write --verify --gen 9 --size 32M \
+	--offset 200M --stats --qd 8
+bench --lun "$u1" --lun "$u2" --rw read --size 8M --offset 200M --stats \
+	--qd 4 > "$WORK/stats" 2>&1
+cat "$WORK/stats"
+check "the engine counted 8 reads of 1 MiB (8 MiB) on each LUN" \
+	test "$(grep -c ' 8 *0 *8 *0 *0 ' "$WORK/stats")" -eq 2
+bench --lun "$u1" --lun "$u2" --rw read --time 3s --offset 200M >/dev/null &
+loader=$!
+sleep 1.5
+nexus=$(tgtadm -C "$LAB_a1_CONTROL_PORT" --lld iscsi --mode target --op show |
+	grep -c "I_T nexus: ")
+wait $loader
+check "while both LUNs are loaded, a1 sees one session ($nexus)" \
+	test "$nexus" -eq 1
 finish
