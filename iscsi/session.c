@@ -106,6 +106,10 @@ void session_connect(struct session *s)
 	struct csa_engine *e = s->r->e;
 	struct iscsi_context *ctx;
 
+	/* A context still waiting for session_teardown is not replaced: the
+	 * next tick connects once it is gone. */
+	if (s->ctx || s->fail_pending)
+		return;
 	ctx = iscsi_create_context(e->initiator);
 	if (!ctx) {
 		session_fail(s, "cannot create an iSCSI context");
