@@ -1,0 +1,913 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The JSON form of the catalog (catalog.h):
+ *
+ *   { "format": 1, "cluster": "<uuid>", "generation": 12,
+ *     "arrays": [ { "name", "portal", "target", "rated_mbps", "rated_iops",
+ *                   "calibrated": bool,
+ *                   "luns": [ { "number", "uuid", "blocks", "block_size",
+ *                               "reserved_blocks" } ] } ],
+ *     "hosts": [ { "name", "registered": <seconds since 1970> } ],
+ *     "volumes": [ { "name", "state": "online",
+ *                    "requirements": { "size", "mbps", "iops", "copies",
+ *                                      "stripe_unit", "fit": "best",
+ *                                      "hosts": [ "h1" ] },
+ *                    "layout": { as csa_layout_to_json prints it } } ] }
+ *
+ * Every field is required. Parsing is strict as the layout's is: json-c
+ * checks the syntax (strict mode, UTF-8); a pass over the raw text refuses
+ * what json-c lets through (a field given twice, of which json-c keeps the
+ * last; field names with escapes; single-quoted strings; integers past 64
+ * bits, which json-c saturates); a walk refuses unknown, missing and
+ * mistyped fields; csa_catalog_validate has the last word. Faults are
+ * located by JSON path ("volumes[2].requirements") or line and column.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "primary/catalog.h"
+#include "primary/catalog_int.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int oom(char *err, size_t errlen)
+{
+	return csa_cat_report(-ENOMEM, err, errlen,
+			      "out of memory reading the catalog");
+}
+
+/* "<what> at line L column C (byte B)", counting lines and columns from 1. */
+static int fail_at(const char *t, size_t off, char *err, size_t errlen,
+		   const char *what)
+{
+	unsigned line = 1, col = 1;
+	size_t i;
+
+	for (i = 0; i < off; i++) {
+		col = t[i] == '\n' ? 1 : col + 1;
+		line += t[i] == '\n';
+	}
+	return fail(err, errlen, "%s at line %u column %u (byte %zu)", what,
+		    line, col, off);
+}
+
+/* ---- the raw text ------------------------------------------------------------ */
+
+struct frame {
+	int object;		/* else an array */
+	int want_key;		/* the next string is a field name */
+	size_t first_key;	/* this object's names: keys[first_key..] */
+};
+
+struct span {
+	size_t off, len;
+};
+
+struct scan {
+	const char *t;
+	size_t len;
+	unsigned depth;
+	struct frame frames[JSON_TOKENER_DEFAULT_DEPTH + 1];
+	struct span *keys;
+	size_t nr_keys, cap;
+	char *err;
+	size_t errlen;
+};
+
+static int scan_key(struct scan *s, struct frame *f, size_t off, size_t len)
+{
+	char what[120];
+	struct span *p;
+	size_t i;
+
+	if (memchr(s->t + off, '\\', len))
+		return fail_at(s->t, off - 1, s->err, s->errlen,
+			       "field name with an escape (catalog field names are plain)");
+	for (i = f->first_key; i < s->nr_keys; i++) {
+		if (s->keys[i].len != len ||
+		    memcmp(s->t + s->keys[i].off, s->t + off, len))
+			continue;
+		snprintf(what, sizeof(what), "field \"%.*s\" is given a second time",
+			 (int)(len < 64 ? len : 64), s->t + off);
+		return fail_at(s->t, off - 1, s->err, s->errlen, what);
+	}
+	if (s->nr_keys == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		p = realloc(s->keys, s->cap * sizeof(*p));
+		if (!p)
+			return oom(s->err, s->errlen);
+		s->keys = p;
+	}
+	s->keys[s->nr_keys++] = (struct span){ off, len };
+	return 0;
+}
+
+static int scan_string(struct scan *s, size_t *i)
+{
+	struct frame *f = s->depth ? &s->frames[s->depth - 1] : NULL;
+	size_t start = *i + 1, j = start;
+
+	while (j < s->len && s->t[j] != '"')
+		j += s->t[j] == '\\' ? 2 : 1;
+	*i = j;
+	if (!f || !f->object || !f->want_key)
+		return 0;
+	f->want_key = 0;
+	return scan_key(s, f, start, j - start);
+}
+
+/* Integers past 64 bits, which json-c would saturate without a word. */
+static int scan_number(struct scan *s, size_t *i)
+{
+	const char *t = s->t;
+	size_t j = *i, first, digits;
+	int integer;
+
+	j += t[j] == '-';
+	first = j;
+	while (j < s->len && t[j] >= '0' && t[j] <= '9')
+		j++;
+	digits = j - first;
+	integer = j >= s->len || (t[j] != '.' && t[j] != 'e' && t[j] != 'E');
+	while (j < s->len && strchr("0123456789.eE+-", t[j]))
+		j++;
+	if (integer && (digits > 20 ||
+			(digits == 20 &&
+			 memcmp(t + first, "18446744073709551615", 20) > 0)))
+		return fail_at(t, *i, s->err, s->errlen,
+			       "integer does not fit in 64 bits");
+	*i = j - 1;
+	return 0;
+}
+
+static int scan_push(struct scan *s, size_t i, int object)
+{
+	struct frame *f;
+
+	if (s->depth == JSON_TOKENER_DEFAULT_DEPTH)	/* json-c stops first */
+		return fail_at(s->t, i, s->err, s->errlen, "nesting too deep");
+	f = &s->frames[s->depth++];
+	*f = (struct frame){ object, object, s->nr_keys };
+	return 0;
+}
+
+static int scan_char(struct scan *s, size_t *i)
+{
+	char ch = s->t[*i];
+
+	if (ch == '{' || ch == '[')
+		return scan_push(s, *i, ch == '{');
+	if ((ch == '}' || ch == ']') && s->depth)
+		s->nr_keys = s->frames[--s->depth].first_key;
+	else if (ch == ',' && s->depth)
+		s->frames[s->depth - 1].want_key = s->frames[s->depth - 1].object;
+	else if (ch == '"')
+		return scan_string(s, i);
+	else if (ch == '\'')
+		return fail_at(s->t, *i, s->err, s->errlen,
+			       "single-quoted string (JSON strings take double quotes)");
+	else if (ch == '-' || (ch >= '0' && ch <= '9'))
+		return scan_number(s, i);
+	return 0;
+}
+
+/* On text json-c has accepted. */
+static int scan_text(const char *t, size_t len, char *err, size_t errlen)
+{
+	struct scan *s = calloc(1, sizeof(*s));
+	size_t i;
+	int ret = 0;
+
+	if (!s)
+		return oom(err, errlen);
+	*s = (struct scan){ .t = t, .len = len, .err = err, .errlen = errlen };
+	for (i = 0; i < len && !ret; i++)
+		ret = scan_char(s, &i);
+	free(s->keys);
+	free(s);
+	return ret;
+}
+
+static int parse_text(const char *t, size_t len, json_object **out,
+		      char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	json_object *root;
+	const char *nul = memchr(t, 0, len);
+	char what[128];
+	size_t end;
+	int ret;
+
+	if (nul)
+		return fail_at(t, (size_t)(nul - t), err, errlen, "NUL byte");
+	if (len >= INT32_MAX)
+		return fail(err, errlen, "the catalog is %zu bytes; json-c takes less than 2 GiB", len);
+	tok = json_tokener_new();
+	if (!tok)
+		return oom(err, errlen);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+				    JSON_TOKENER_ALLOW_TRAILING_CHARS |
+				    JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, t, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (jerr != json_tokener_success || !root) {
+		json_object_put(root);
+		snprintf(what, sizeof(what), "JSON parse error: %s",
+			 jerr == json_tokener_continue ? "the text ends early" :
+			 json_tokener_error_desc(jerr));
+		return fail_at(t, end, err, errlen, what);
+	}
+	while (end < len && strchr(" \t\r\n", t[end]))
+		end++;
+	ret = end < len ? fail_at(t, end, err, errlen,
+				  "trailing characters after the catalog") :
+			  scan_text(t, len, err, errlen);
+	if (ret) {
+		json_object_put(root);
+		return ret;
+	}
+	*out = root;
+	return 0;
+}
+
+/* ---- fields ------------------------------------------------------------------ */
+
+static const char *const root_fields[] = {
+	"format", "cluster", "generation", "arrays", "hosts", "volumes", NULL };
+static const char *const array_fields[] = {
+	"name", "portal", "target", "rated_mbps", "rated_iops", "calibrated",
+	"luns", NULL };
+static const char *const lun_fields[] = {
+	"number", "uuid", "blocks", "block_size", "reserved_blocks", NULL };
+static const char *const host_fields[] = { "name", "registered", NULL };
+static const char *const volume_fields[] = {
+	"name", "state", "requirements", "layout", NULL };
+static const char *const req_fields[] = {
+	"size", "mbps", "iops", "copies", "stripe_unit", "fit", "hosts", NULL };
+
+static const char *noun(json_type t)
+{
+	switch (t) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+		return "a number with a fraction or an exponent";
+	case json_type_int:
+		return "an integer";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	}
+	return "of an unknown type";
+}
+
+static int want_object(json_object *o, const char *where,
+		       const char *const *known, char *err, size_t errlen)
+{
+	struct json_object_iterator it, end;
+	const char *key;
+	unsigned i;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(err, errlen, "%s must be an object, not %s", where,
+			    noun(json_object_get_type(o)));
+	it = json_object_iter_begin(o);
+	end = json_object_iter_end(o);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		key = json_object_iter_peek_name(&it);
+		for (i = 0; known[i] && strcmp(key, known[i]); i++)
+			;
+		if (!known[i])
+			return fail(err, errlen, "unknown field \"%.64s\" in %s",
+				    key, where);
+	}
+	return 0;
+}
+
+static int member(json_object *o, const char *key, const char *where,
+		  json_type type, json_object **v, char *err, size_t errlen)
+{
+	if (!json_object_object_get_ex(o, key, v))
+		return fail(err, errlen, "missing field \"%s\" in %s", key, where);
+	if (!json_object_is_type(*v, type))
+		return fail(err, errlen, "field \"%s\" in %s must be %s, not %s",
+			    key, where, noun(type),
+			    noun(json_object_get_type(*v)));
+	return 0;
+}
+
+static int get_u64(json_object *o, const char *key, const char *where,
+		   uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+	json_object *v;
+	int ret;
+
+	ret = member(o, key, where, json_type_int, &v, err, errlen);
+	if (ret)
+		return ret;
+	if (json_object_get_int64(v) < 0)
+		return fail(err, errlen, "field \"%s\" in %s is negative", key,
+			    where);
+	*out = json_object_get_uint64(v);
+	if (*out > max)
+		return fail(err, errlen, "field \"%s\" in %s is %" PRIu64 "; at most %" PRIu64 " fits",
+			    key, where, *out, max);
+	return 0;
+}
+
+static int get_u32(json_object *o, const char *key, const char *where,
+		   uint32_t *out, char *err, size_t errlen)
+{
+	uint64_t v = 0;
+	int ret = get_u64(o, key, where, UINT32_MAX, &v, err, errlen);
+
+	*out = (uint32_t)v;
+	return ret;
+}
+
+/* A string value, checked for NULs and against @size (with its NUL). */
+static int get_str(json_object *v, const char *what, const char *where,
+		   char *buf, size_t size, char *err, size_t errlen)
+{
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+
+	if (strlen(s) != n)
+		return fail(err, errlen, "%s in %s contains a NUL character",
+			    what, where);
+	if (n >= size)
+		return fail(err, errlen, "%s in %s is %zu bytes long; at most %zu fit",
+			    what, where, n, size - 1);
+	memcpy(buf, s, n + 1);
+	return 0;
+}
+
+static int get_string(json_object *o, const char *key, const char *where,
+		      char *buf, size_t size, char *err, size_t errlen)
+{
+	char what[48];
+	json_object *v;
+	int ret;
+
+	ret = member(o, key, where, json_type_string, &v, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(what, sizeof(what), "field \"%s\"", key);
+	return get_str(v, what, where, buf, size, err, errlen);
+}
+
+static int get_uuid(json_object *o, const char *key, const char *where,
+		    struct csa_uuid *u, char *err, size_t errlen)
+{
+	char s[CSA_UUID_STR_LEN + 8];
+	int ret;
+
+	ret = get_string(o, key, where, s, sizeof(s), err, errlen);
+	if (!ret && csa_uuid_parse(s, u))
+		ret = fail(err, errlen, "field \"%s\" in %s is \"%s\", not a UUID (8-4-4-4-12 hex digits)",
+			   key, where, s);
+	return ret;
+}
+
+/* ---- from JSON ----------------------------------------------------------------- */
+
+static int read_lun(json_object *o, const char *where, struct csa_cat_lun *l,
+		    char *err, size_t errlen)
+{
+	int ret = want_object(o, where, lun_fields, err, errlen);
+
+	if (!ret)
+		ret = get_u32(o, "number", where, &l->number, err, errlen);
+	if (!ret)
+		ret = get_uuid(o, "uuid", where, &l->uuid, err, errlen);
+	if (!ret)
+		ret = get_u64(o, "blocks", where, UINT64_MAX, &l->blocks,
+			      err, errlen);
+	if (!ret)
+		ret = get_u32(o, "block_size", where, &l->block_size, err,
+			      errlen);
+	if (!ret)
+		ret = get_u64(o, "reserved_blocks", where, UINT64_MAX,
+			      &l->reserved_blocks, err, errlen);
+	return ret;
+}
+
+static int read_luns(json_object *o, const char *where,
+		     struct csa_cat_array *a, char *err, size_t errlen)
+{
+	json_object *jl;
+	char w[64];
+	size_t i, n;
+	int ret;
+
+	ret = member(o, "luns", where, json_type_array, &jl, err, errlen);
+	if (ret)
+		return ret;
+	n = json_object_array_length(jl);
+	if (n > CSA_CAT_MAX_LUNS)
+		return fail(err, errlen, "%s has %zu LUNs; at most %u are taken",
+			    where, n, CSA_CAT_MAX_LUNS);
+	a->luns = calloc(n ? n : 1, sizeof(*a->luns));
+	if (!a->luns)
+		return oom(err, errlen);
+	a->nr_luns = (unsigned)n;
+	for (i = 0; i < n && !ret; i++) {
+		snprintf(w, sizeof(w), "%s.luns[%zu]", where, i);
+		ret = read_lun(json_object_array_get_idx(jl, i), w,
+			       &a->luns[i], err, errlen);
+	}
+	return ret;
+}
+
+static int read_array(json_object *o, const char *where,
+		      struct csa_cat_array *a, char *err, size_t errlen)
+{
+	json_object *v;
+	int ret = want_object(o, where, array_fields, err, errlen);
+
+	if (!ret)
+		ret = get_string(o, "name", where, a->name, sizeof(a->name),
+				 err, errlen);
+	if (!ret)
+		ret = get_string(o, "portal", where, a->portal,
+				 sizeof(a->portal), err, errlen);
+	if (!ret)
+		ret = get_string(o, "target", where, a->target,
+				 sizeof(a->target), err, errlen);
+	if (!ret)
+		ret = get_u64(o, "rated_mbps", where, UINT64_MAX,
+			      &a->rated_mbps, err, errlen);
+	if (!ret)
+		ret = get_u64(o, "rated_iops", where, UINT64_MAX,
+			      &a->rated_iops, err, errlen);
+	if (!ret)
+		ret = member(o, "calibrated", where, json_type_boolean, &v,
+			     err, errlen);
+	if (!ret)
+		a->calibrated = json_object_get_boolean(v);
+	if (!ret)
+		ret = read_luns(o, where, a, err, errlen);
+	return ret;
+}
+
+static int read_host(json_object *o, const char *where, struct csa_cat_host *h,
+		     char *err, size_t errlen)
+{
+	int ret = want_object(o, where, host_fields, err, errlen);
+
+	if (!ret)
+		ret = get_string(o, "name", where, h->name, sizeof(h->name),
+				 err, errlen);
+	if (!ret)
+		ret = get_u64(o, "registered", where, UINT64_MAX,
+			      &h->registered, err, errlen);
+	return ret;
+}
+
+/* @names[i] is "best"/"first" or a state name: the index of @key's value. */
+static int get_enum(json_object *o, const char *key, const char *where,
+		    const char *(*name)(int), int *out, char *err,
+		    size_t errlen)
+{
+	char s[32];
+	int i, ret;
+
+	ret = get_string(o, key, where, s, sizeof(s), err, errlen);
+	for (i = 0; !ret && name(i); i++)
+		if (!strcmp(s, name(i))) {
+			*out = i;
+			return 0;
+		}
+	return ret ? ret : fail(err, errlen, "field \"%s\" in %s is \"%s\", which is not a %s",
+				key, where, s, key);
+}
+
+static const char *fit_name(int i)
+{
+	return csa_fit_name((enum csa_fit)i);
+}
+
+static const char *state_name(int i)
+{
+	return csa_vol_state_name((enum csa_vol_state)i);
+}
+
+static int read_req_hosts(json_object *o, const char *where,
+			  struct csa_cat_req *r, char *err, size_t errlen)
+{
+	json_object *jh, *v;
+	char what[32];
+	size_t i, n;
+	int ret;
+
+	ret = member(o, "hosts", where, json_type_array, &jh, err, errlen);
+	if (ret)
+		return ret;
+	n = json_object_array_length(jh);
+	if (n > CSA_CAT_MAX_VOL_HOSTS)
+		return fail(err, errlen, "%s names %zu hosts; at most %u",
+			    where, n, CSA_CAT_MAX_VOL_HOSTS);
+	r->hosts = calloc(n ? n : 1, sizeof(*r->hosts));
+	if (!r->hosts)
+		return oom(err, errlen);
+	r->nr_hosts = (unsigned)n;
+	for (i = 0; i < n && !ret; i++) {
+		v = json_object_array_get_idx(jh, i);
+		snprintf(what, sizeof(what), "hosts[%zu]", i);
+		if (!json_object_is_type(v, json_type_string))
+			return fail(err, errlen, "%s in %s must be a string, not %s",
+				    what, where, noun(json_object_get_type(v)));
+		ret = get_str(v, what, where, r->hosts[i], sizeof(r->hosts[i]),
+			      err, errlen);
+	}
+	return ret;
+}
+
+static int read_req(json_object *o, const char *where, struct csa_cat_req *r,
+		    char *err, size_t errlen)
+{
+	int fit = 0, ret = want_object(o, where, req_fields, err, errlen);
+
+	if (!ret)
+		ret = get_u64(o, "size", where, UINT64_MAX, &r->size, err,
+			      errlen);
+	if (!ret)
+		ret = get_u64(o, "mbps", where, UINT64_MAX, &r->mbps, err,
+			      errlen);
+	if (!ret)
+		ret = get_u64(o, "iops", where, UINT64_MAX, &r->iops, err,
+			      errlen);
+	if (!ret)
+		ret = get_u32(o, "copies", where, &r->copies, err, errlen);
+	if (!ret)
+		ret = get_u32(o, "stripe_unit", where, &r->stripe_unit, err,
+			      errlen);
+	if (!ret)
+		ret = get_enum(o, "fit", where, fit_name, &fit, err, errlen);
+	r->fit = (enum csa_fit)fit;
+	if (!ret)
+		ret = read_req_hosts(o, where, r, err, errlen);
+	return ret;
+}
+
+static int read_layout(json_object *o, const char *where,
+		       struct csa_layout **l, char *err, size_t errlen)
+{
+	const char *text;
+	char why[384];
+	json_object *v;
+	int ret;
+
+	ret = member(o, "layout", where, json_type_object, &v, err, errlen);
+	if (ret)
+		return ret;
+	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		return oom(err, errlen);
+	ret = csa_layout_from_json(text, l, why, sizeof(why));
+	if (ret == -ENOMEM)
+		return oom(err, errlen);
+	if (ret)
+		return fail(err, errlen, "%s.layout: %s", where, why);
+	return 0;
+}
+
+static int read_volume(json_object *o, const char *where,
+		       struct csa_cat_volume *v, char *err, size_t errlen)
+{
+	json_object *jr;
+	char w[64];
+	int state = 0, ret = want_object(o, where, volume_fields, err, errlen);
+
+	if (!ret)
+		ret = get_string(o, "name", where, v->name, sizeof(v->name),
+				 err, errlen);
+	if (!ret)
+		ret = get_enum(o, "state", where, state_name, &state, err,
+			       errlen);
+	v->state = (enum csa_vol_state)state;
+	if (!ret)
+		ret = member(o, "requirements", where, json_type_object, &jr,
+			     err, errlen);
+	snprintf(w, sizeof(w), "%s.requirements", where);
+	if (!ret)
+		ret = read_req(jr, w, &v->req, err, errlen);
+	if (!ret)
+		ret = read_layout(o, where, &v->layout, err, errlen);
+	return ret;
+}
+
+/* The list @key of the root: its length, and room for it in *@v. */
+static int list(json_object *root, const char *key, json_object **jl,
+		void **v, size_t size, unsigned *n, char *err, size_t errlen)
+{
+	size_t len;
+	int ret;
+
+	ret = member(root, key, "the catalog", json_type_array, jl, err, errlen);
+	if (ret)
+		return ret;
+	len = json_object_array_length(*jl);
+	if (len >= INT32_MAX)
+		return fail(err, errlen, "the catalog has %zu %s", len, key);
+	*v = calloc(len ? len : 1, size);
+	if (!*v)
+		return oom(err, errlen);
+	*n = (unsigned)len;
+	return 0;
+}
+
+/* Entries are counted in as they are read, so that a failure frees them. */
+static int read_lists(json_object *root, struct csa_catalog *c, char *err,
+		      size_t errlen)
+{
+	json_object *jl;
+	unsigned i, n = 0;
+	char w[32];
+	int ret;
+
+	ret = list(root, "arrays", &jl, (void **)&c->arrays,
+		   sizeof(*c->arrays), &n, err, errlen);
+	for (i = 0; i < n && !ret; i++, c->nr_arrays++) {
+		snprintf(w, sizeof(w), "arrays[%u]", i);
+		ret = read_array(json_object_array_get_idx(jl, i), w,
+				 &c->arrays[i], err, errlen);
+	}
+	if (!ret)
+		ret = list(root, "hosts", &jl, (void **)&c->hosts,
+			   sizeof(*c->hosts), &c->nr_hosts, err, errlen);
+	for (i = 0; i < c->nr_hosts && !ret; i++) {
+		snprintf(w, sizeof(w), "hosts[%u]", i);
+		ret = read_host(json_object_array_get_idx(jl, i), w,
+				&c->hosts[i], err, errlen);
+	}
+	n = 0;
+	if (!ret)
+		ret = list(root, "volumes", &jl, (void **)&c->volumes,
+			   sizeof(*c->volumes), &n, err, errlen);
+	for (i = 0; i < n && !ret; i++, c->nr_volumes++) {
+		snprintf(w, sizeof(w), "volumes[%u]", i);
+		ret = read_volume(json_object_array_get_idx(jl, i), w,
+				  &c->volumes[i], err, errlen);
+	}
+	return ret;
+}
+
+static int read_root(json_object *root, struct csa_catalog *c, char *err,
+		     size_t errlen)
+{
+	uint64_t format = 0;
+	int ret = want_object(root, "the catalog", root_fields, err, errlen);
+
+	if (!ret)
+		ret = get_u64(root, "format", "the catalog", UINT64_MAX,
+			      &format, err, errlen);
+	if (!ret && format != CSA_CATALOG_FORMAT)
+		ret = fail(err, errlen, "catalog format %" PRIu64 "; this csafs reads format %u",
+			   format, CSA_CATALOG_FORMAT);
+	if (!ret)
+		ret = get_uuid(root, "cluster", "the catalog", &c->cluster,
+			       err, errlen);
+	if (!ret)
+		ret = get_u64(root, "generation", "the catalog", UINT64_MAX,
+			      &c->generation, err, errlen);
+	if (!ret)
+		ret = read_lists(root, c, err, errlen);
+	return ret;
+}
+
+int csa_catalog_from_json(const char *text, size_t len,
+			  struct csa_catalog **out, char *err, size_t errlen)
+{
+	static const struct csa_uuid nil;
+	struct csa_catalog *c;
+	json_object *root = NULL;
+	int ret;
+
+	ret = parse_text(text, len, &root, err, errlen);
+	if (ret)
+		return ret;
+	c = csa_catalog_new(&nil);
+	ret = c ? read_root(root, c, err, errlen) : oom(err, errlen);
+	json_object_put(root);
+	if (!ret)
+		ret = csa_catalog_validate(c, err, errlen);
+	if (ret) {
+		csa_catalog_free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+/* ---- to JSON ------------------------------------------------------------------- */
+
+/* Add @v to @o under @key (or at the end if @key is NULL); takes @v. */
+static int put(json_object *o, const char *key, json_object *v)
+{
+	if (!o || !v || (key ? json_object_object_add(o, key, v) :
+			       json_object_array_add(o, v))) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static json_object *built(json_object *o, int failed)
+{
+	if (failed) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_object *uuid_json(const struct csa_uuid *u)
+{
+	char s[CSA_UUID_STR_LEN];
+
+	csa_uuid_format(u, s);
+	return json_object_new_string(s);
+}
+
+/* An enum's name; one out of range prints as "?" (and will not parse). */
+static json_object *name_json(const char *name)
+{
+	return json_object_new_string(name ? name : "?");
+}
+
+static json_object *lun_json(const struct csa_cat_lun *l)
+{
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "number", json_object_new_uint64(l->number)) ||
+			put(o, "uuid", uuid_json(&l->uuid)) ||
+			put(o, "blocks", json_object_new_uint64(l->blocks)) ||
+			put(o, "block_size",
+			    json_object_new_uint64(l->block_size)) ||
+			put(o, "reserved_blocks",
+			    json_object_new_uint64(l->reserved_blocks)));
+}
+
+static json_object *luns_json(const struct csa_cat_array *a)
+{
+	json_object *o = json_object_new_array();
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < a->nr_luns && !ret; i++)
+		ret = put(o, NULL, lun_json(&a->luns[i]));
+	return built(o, ret || !o);
+}
+
+static json_object *array_json(const struct csa_cat_array *a)
+{
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "name", json_object_new_string(a->name)) ||
+			put(o, "portal", json_object_new_string(a->portal)) ||
+			put(o, "target", json_object_new_string(a->target)) ||
+			put(o, "rated_mbps",
+			    json_object_new_uint64(a->rated_mbps)) ||
+			put(o, "rated_iops",
+			    json_object_new_uint64(a->rated_iops)) ||
+			put(o, "calibrated",
+			    json_object_new_boolean(a->calibrated)) ||
+			put(o, "luns", luns_json(a)));
+}
+
+static json_object *host_json(const struct csa_cat_host *h)
+{
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "name", json_object_new_string(h->name)) ||
+			put(o, "registered",
+			    json_object_new_uint64(h->registered)));
+}
+
+static json_object *req_hosts_json(const struct csa_cat_req *r)
+{
+	json_object *o = json_object_new_array();
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < r->nr_hosts && !ret; i++)
+		ret = put(o, NULL, json_object_new_string(r->hosts[i]));
+	return built(o, ret || !o);
+}
+
+static json_object *req_json(const struct csa_cat_req *r)
+{
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "size", json_object_new_uint64(r->size)) ||
+			put(o, "mbps", json_object_new_uint64(r->mbps)) ||
+			put(o, "iops", json_object_new_uint64(r->iops)) ||
+			put(o, "copies", json_object_new_uint64(r->copies)) ||
+			put(o, "stripe_unit",
+			    json_object_new_uint64(r->stripe_unit)) ||
+			put(o, "fit", name_json(csa_fit_name(r->fit))) ||
+			put(o, "hosts", req_hosts_json(r)));
+}
+
+/* The layout's own JSON form, as an object. */
+static json_object *layout_json(const struct csa_layout *l)
+{
+	char *text = l ? csa_layout_to_json(l) : NULL;
+	json_object *o = text ? json_tokener_parse(text) : NULL;
+
+	free(text);
+	return o;
+}
+
+static json_object *volume_json(const struct csa_cat_volume *v)
+{
+	json_object *o = json_object_new_object();
+
+	return built(o, put(o, "name", json_object_new_string(v->name)) ||
+			put(o, "state",
+			    name_json(csa_vol_state_name(v->state))) ||
+			put(o, "requirements", req_json(&v->req)) ||
+			put(o, "layout", layout_json(v->layout)));
+}
+
+/* Each list is built, then added; @o is dropped on failure. */
+static json_object *lists_json(const struct csa_catalog *c, json_object *o)
+{
+	json_object *ja = json_object_new_array();
+	json_object *jh = json_object_new_array();
+	json_object *jv = json_object_new_array();
+	unsigned i;
+	int ret = !ja || !jh || !jv;
+
+	for (i = 0; i < c->nr_arrays && !ret; i++)
+		ret = put(ja, NULL, array_json(&c->arrays[i]));
+	for (i = 0; i < c->nr_hosts && !ret; i++)
+		ret = put(jh, NULL, host_json(&c->hosts[i]));
+	for (i = 0; i < c->nr_volumes && !ret; i++)
+		ret = put(jv, NULL, volume_json(&c->volumes[i]));
+	/* put takes its value in every case: no list is left behind. */
+	ret |= put(o, "arrays", ja);
+	ret |= put(o, "hosts", jh);
+	ret |= put(o, "volumes", jv);
+	return built(o, ret);
+}
+
+char *csa_catalog_to_json(const struct csa_catalog *c, unsigned flags)
+{
+	json_object *o = json_object_new_object();
+	int pretty = !!(flags & CSA_CATALOG_JSON_PRETTY);
+	const char *s = NULL;
+	char *out = NULL;
+	size_t n = 0;
+
+	o = built(o, put(o, "format",
+			 json_object_new_uint64(CSA_CATALOG_FORMAT)) ||
+		     put(o, "cluster", uuid_json(&c->cluster)) ||
+		     put(o, "generation",
+			 json_object_new_uint64(c->generation)));
+	if (o)
+		o = lists_json(c, o);
+	if (o)
+		s = json_object_to_json_string_length(o,
+			(pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |
+			JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (s)
+		out = malloc(n + 2);
+	if (out) {
+		memcpy(out, s, n);
+		if (pretty)
+			out[n++] = '\n';
+		out[n] = 0;
+	}
+	json_object_put(o);
+	return out;
+}
