@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "primary/ca.h"
 #include "primary/tls.h"
 
 void csa_tls_error(char *err, size_t errlen, const char *what)
@@ -56,27 +57,20 @@ fail:
 	return NULL;
 }
 
-static void name_entry(X509_NAME *name, int nid, char *buf, size_t len)
-{
-	if (len)
-		buf[0] = '\0';
-	if (X509_NAME_get_text_by_NID(name, nid, buf, (int)len) < 0 && len)
-		buf[0] = '\0';
-}
-
 int csa_tls_peer(SSL *ssl, char *cn, size_t cnlen, char *role,
 		 size_t rolelen)
 {
 	X509 *peer = SSL_get1_peer_certificate(ssl);
-	X509_NAME *name;
+	enum csa_cert_role r;
+	int ret = -EACCES;
 
-	if (!peer || SSL_get_verify_result(ssl) != X509_V_OK) {
-		X509_free(peer);
-		return -EACCES;
+	/* Only a certificate the handshake verified, and only a well-formed
+	 * csafs identity in it: one CN of allowed characters, a known role. */
+	if (peer && SSL_get_verify_result(ssl) == X509_V_OK &&
+	    csa_cert_identity(peer, cn, cnlen, &r) == 0) {
+		snprintf(role, rolelen, "%s", csa_cert_role_name(r));
+		ret = 0;
 	}
-	name = X509_get_subject_name(peer);
-	name_entry(name, NID_commonName, cn, cnlen);
-	name_entry(name, NID_organizationalUnitName, role, rolelen);
 	X509_free(peer);
-	return 0;
+	return ret;
 }

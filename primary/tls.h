@@ -31,8 +31,9 @@ SSL_CTX *csa_tls_ctx(enum csa_tls_side side, const char *cert,
 void csa_tls_error(char *err, size_t errlen, const char *what);
 
 /*
- * The verified peer's common name and the OU (role) of its certificate.
- * Returns 0, or -EACCES if the handshake did not verify a certificate.
+ * The verified peer's common name and role ("primary", "host", "admin":
+ * the OU of its certificate, see ca.h). Returns 0, or -EACCES if the
+ * handshake verified no certificate or it holds no csafs identity.
  */
 int csa_tls_peer(SSL *ssl, char *cn, size_t cnlen, char *role,
 		 size_t rolelen);
