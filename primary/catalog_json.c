@@ -15,12 +15,11 @@
  *                    "layout": { as csa_layout_to_json prints it } } ] }
  *
  * Every field is required. Parsing is strict as the layout's is: json-c
- * checks the syntax (strict mode, UTF-8); a pass over the raw text refuses
- * what json-c lets through (a field given twice, of which json-c keeps the
- * last; field names with escapes; single-quoted strings; integers past 64
- * bits, which json-c saturates); a walk refuses unknown, missing and
- * mistyped fields; csa_catalog_validate has the last word. Faults are
- * located by JSON path ("volumes[2].requirements") or line and column.
+ * checks the syntax (strict mode, UTF-8) and a pass over the raw text
+ * refuses what json-c lets through, field names with escapes too
+ * (striper/json_strict.h); a walk refuses unknown, missing and mistyped
+ * fields; csa_catalog_validate has the last word. Faults are located by
+ * JSON path ("volumes[2].requirements") or line and column.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +32,7 @@
 
 #include "primary/catalog.h"
 #include "primary/catalog_int.h"
+#include "striper/json_strict.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -53,203 +53,6 @@ static int oom(char *err, size_t errlen)
 {
 	return csa_cat_report(-ENOMEM, err, errlen,
 			      "out of memory reading the catalog");
-}
-
-/* "<what> at line L column C (byte B)", counting lines and columns from 1. */
-static int fail_at(const char *t, size_t off, char *err, size_t errlen,
-		   const char *what)
-{
-	unsigned line = 1, col = 1;
-	size_t i;
-
-	for (i = 0; i < off; i++) {
-		col = t[i] == '\n' ? 1 : col + 1;
-		line += t[i] == '\n';
-	}
-	return fail(err, errlen, "%s at line %u column %u (byte %zu)", what,
-		    line, col, off);
-}
-
-/* ---- the raw text ------------------------------------------------------------ */
-
-struct frame {
-	int object;		/* else an array */
-	int want_key;		/* the next string is a field name */
-	size_t first_key;	/* this object's names: keys[first_key..] */
-};
-
-struct span {
-	size_t off, len;
-};
-
-struct scan {
-	const char *t;
-	size_t len;
-	unsigned depth;
-	struct frame frames[JSON_TOKENER_DEFAULT_DEPTH + 1];
-	struct span *keys;
-	size_t nr_keys, cap;
-	char *err;
-	size_t errlen;
-};
-
-static int scan_key(struct scan *s, struct frame *f, size_t off, size_t len)
-{
-	char what[120];
-	struct span *p;
-	size_t i;
-
-	if (memchr(s->t + off, '\\', len))
-		return fail_at(s->t, off - 1, s->err, s->errlen,
-			       "field name with an escape (catalog field names are plain)");
-	for (i = f->first_key; i < s->nr_keys; i++) {
-		if (s->keys[i].len != len ||
-		    memcmp(s->t + s->keys[i].off, s->t + off, len))
-			continue;
-		snprintf(what, sizeof(what), "field \"%.*s\" is given a second time",
-			 (int)(len < 64 ? len : 64), s->t + off);
-		return fail_at(s->t, off - 1, s->err, s->errlen, what);
-	}
-	if (s->nr_keys == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		p = realloc(s->keys, s->cap * sizeof(*p));
-		if (!p)
-			return oom(s->err, s->errlen);
-		s->keys = p;
-	}
-	s->keys[s->nr_keys++] = (struct span){ off, len };
-	return 0;
-}
-
-static int scan_string(struct scan *s, size_t *i)
-{
-	struct frame *f = s->depth ? &s->frames[s->depth - 1] : NULL;
-	size_t start = *i + 1, j = start;
-
-	while (j < s->len && s->t[j] != '"')
-		j += s->t[j] == '\\' ? 2 : 1;
-	*i = j;
-	if (!f || !f->object || !f->want_key)
-		return 0;
-	f->want_key = 0;
-	return scan_key(s, f, start, j - start);
-}
-
-/* Integers past 64 bits, which json-c would saturate without a word. */
-static int scan_number(struct scan *s, size_t *i)
-{
-	const char *t = s->t;
-	size_t j = *i, first, digits;
-	int integer;
-
-	j += t[j] == '-';
-	first = j;
-	while (j < s->len && t[j] >= '0' && t[j] <= '9')
-		j++;
-	digits = j - first;
-	integer = j >= s->len || (t[j] != '.' && t[j] != 'e' && t[j] != 'E');
-	while (j < s->len && strchr("0123456789.eE+-", t[j]))
-		j++;
-	if (integer && (digits > 20 ||
-			(digits == 20 &&
-			 memcmp(t + first, "18446744073709551615", 20) > 0)))
-		return fail_at(t, *i, s->err, s->errlen,
-			       "integer does not fit in 64 bits");
-	*i = j - 1;
-	return 0;
-}
-
-static int scan_push(struct scan *s, size_t i, int object)
-{
-	struct frame *f;
-
-	if (s->depth == JSON_TOKENER_DEFAULT_DEPTH)	/* json-c stops first */
-		return fail_at(s->t, i, s->err, s->errlen, "nesting too deep");
-	f = &s->frames[s->depth++];
-	*f = (struct frame){ object, object, s->nr_keys };
-	return 0;
-}
-
-static int scan_char(struct scan *s, size_t *i)
-{
-	char ch = s->t[*i];
-
-	if (ch == '{' || ch == '[')
-		return scan_push(s, *i, ch == '{');
-	if ((ch == '}' || ch == ']') && s->depth)
-		s->nr_keys = s->frames[--s->depth].first_key;
-	else if (ch == ',' && s->depth)
-		s->frames[s->depth - 1].want_key = s->frames[s->depth - 1].object;
-	else if (ch == '"')
-		return scan_string(s, i);
-	else if (ch == '\'')
-		return fail_at(s->t, *i, s->err, s->errlen,
-			       "single-quoted string (JSON strings take double quotes)");
-	else if (ch == '-' || (ch >= '0' && ch <= '9'))
-		return scan_number(s, i);
-	return 0;
-}
-
-/* On text json-c has accepted. */
-static int scan_text(const char *t, size_t len, char *err, size_t errlen)
-{
-	struct scan *s = calloc(1, sizeof(*s));
-	size_t i;
-	int ret = 0;
-
-	if (!s)
-		return oom(err, errlen);
-	*s = (struct scan){ .t = t, .len = len, .err = err, .errlen = errlen };
-	for (i = 0; i < len && !ret; i++)
-		ret = scan_char(s, &i);
-	free(s->keys);
-	free(s);
-	return ret;
-}
-
-static int parse_text(const char *t, size_t len, json_object **out,
-		      char *err, size_t errlen)
-{
-	struct json_tokener *tok;
-	enum json_tokener_error jerr;
-	json_object *root;
-	const char *nul = memchr(t, 0, len);
-	char what[128];
-	size_t end;
-	int ret;
-
-	if (nul)
-		return fail_at(t, (size_t)(nul - t), err, errlen, "NUL byte");
-	if (len >= INT32_MAX)
-		return fail(err, errlen, "the catalog is %zu bytes; json-c takes less than 2 GiB", len);
-	tok = json_tokener_new();
-	if (!tok)
-		return oom(err, errlen);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-				    JSON_TOKENER_ALLOW_TRAILING_CHARS |
-				    JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, t, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (jerr != json_tokener_success || !root) {
-		json_object_put(root);
-		snprintf(what, sizeof(what), "JSON parse error: %s",
-			 jerr == json_tokener_continue ? "the text ends early" :
-			 json_tokener_error_desc(jerr));
-		return fail_at(t, end, err, errlen, what);
-	}
-	while (end < len && strchr(" \t\r\n", t[end]))
-		end++;
-	ret = end < len ? fail_at(t, end, err, errlen,
-				  "trailing characters after the catalog") :
-			  scan_text(t, len, err, errlen);
-	if (ret) {
-		json_object_put(root);
-		return ret;
-	}
-	*out = root;
-	return 0;
 }
 
 /* ---- fields ------------------------------------------------------------------ */
@@ -712,7 +515,9 @@ int csa_catalog_from_json(const char *text, size_t len,
 	json_object *root = NULL;
 	int ret;
 
-	ret = parse_text(text, len, &root, err, errlen);
+	ret = csa_json_strict_parse(text, len, "catalog",
+				    CSA_JSON_UTF8 | CSA_JSON_PLAIN_NAMES,
+				    &root, err, errlen);
 	if (ret)
 		return ret;
 	c = csa_catalog_new(&nil);

@@ -4,12 +4,10 @@
  * and a host is handed. Printing it and parsing it back gives the same
  * layout, as dm-stripe's status line is the table its constructor takes.
  *
- * Parsing is strict, in three steps: json-c checks the syntax; a pass over
- * the raw text refuses what json-c lets through (a field given twice, of
- * which json-c silently keeps the last; single-quoted strings; integers too
- * large for 64 bits, which json-c saturates); a walk over the objects
- * refuses unknown, missing and mistyped fields. csa_layout_validate then
- * has the last word.
+ * Parsing is strict, in three steps: json-c checks the syntax and a pass
+ * over the raw text refuses what json-c lets through (json_strict.h); a
+ * walk over the objects refuses unknown, missing and mistyped fields.
+ * csa_layout_validate then has the last word.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "striper/json_strict.h"
 #include "striper/layout.h"
 #include "striper/region.h"
 
@@ -62,237 +61,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static int oom(char *err, size_t errlen, const char *what)
 {
 	return report(-ENOMEM, err, errlen, "out of memory %s", what);
-}
-
-/* "... at line L column C (byte B)", counting from 1 (bytes from 0). */
-__attribute__((format(printf, 5, 6)))
-static int fail_at(const char *text, size_t off, char *err, size_t errlen,
-		   const char *fmt, ...)
-{
-	unsigned line = 1, col = 1;
-	char what[160];
-	va_list ap;
-	size_t i;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	for (i = 0; i < off; i++) {
-		col = text[i] == '\n' ? 1 : col + 1;
-		line += text[i] == '\n';
-	}
-	return fail(err, errlen, "%s at line %u column %u (byte %zu)", what,
-		    line, col, off);
-}
-
-/* ---- the raw text --------------------------------------------------- */
-
-/*
- * The field names of each object are remembered while they are short ASCII
- * (every field of this format is) and there is room. Room for 8 suffices:
- * no object of this format has more than 7 fields, so an object of known
- * fields that repeats one does so among its first 8; an object with an
- * unknown field is refused by the walk anyway.
- */
-#define SCAN_KEYS	8
-#define SCAN_KEY_MAX	16
-
-struct scan_frame {
-	int object;		/* else an array */
-	int want_key;		/* the next string is a field name */
-	unsigned nr_keys;
-	char keys[SCAN_KEYS][SCAN_KEY_MAX];
-};
-
-struct scan {
-	const char *text;
-	size_t len;
-	unsigned depth;
-	struct scan_frame frames[JSON_TOKENER_DEFAULT_DEPTH];
-	char *err;
-	size_t errlen;
-};
-
-static unsigned hex4(const char *p)
-{
-	unsigned v = 0, i, d;
-
-	for (i = 0; i < 4; i++) {
-		d = (unsigned char)p[i];
-		d = d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10;
-		v = v << 4 | d;
-	}
-	return v;
-}
-
-/* The body of a JSON string, decoded into @out; 0 if not a short ASCII name. */
-static int decode_key(const char *raw, size_t n, char *out)
-{
-	size_t i, o = 0;
-	unsigned ch;
-
-	for (i = 0; i < n; i++) {
-		ch = (unsigned char)raw[i];
-		if (ch == '\\' && raw[i + 1] == 'u') {
-			if (i + 5 >= n)
-				return 0;
-			ch = hex4(raw + i + 2);
-			i += 5;
-		} else if (ch == '\\') {
-			ch = (unsigned char)raw[++i];
-			if (ch != '"' && ch != '\\' && ch != '/')
-				return 0;
-		}
-		if (ch < 0x20 || ch >= 0x80 || o + 1 >= SCAN_KEY_MAX)
-			return 0;
-		out[o++] = (char)ch;
-	}
-	out[o] = 0;
-	return 1;
-}
-
-static int note_key(struct scan *s, struct scan_frame *f, size_t off,
-		    size_t n)
-{
-	char key[SCAN_KEY_MAX];
-	unsigned i;
-
-	if (f->nr_keys == SCAN_KEYS || !decode_key(s->text + off, n, key))
-		return 0;
-	for (i = 0; i < f->nr_keys; i++)
-		if (!strcmp(f->keys[i], key))
-			return fail_at(s->text, off - 1, s->err, s->errlen,
-				       "field \"%s\" is given a second time", key);
-	memcpy(f->keys[f->nr_keys++], key, sizeof(key));
-	return 0;
-}
-
-static int scan_string(struct scan *s, size_t *i)
-{
-	struct scan_frame *f = s->depth ? &s->frames[s->depth - 1] : NULL;
-	size_t start = *i + 1, j = start;
-
-	while (j < s->len && s->text[j] != '"')
-		j += s->text[j] == '\\' ? 2 : 1;
-	*i = j;
-	if (!f || !f->object || !f->want_key)
-		return 0;
-	f->want_key = 0;
-	return note_key(s, f, start, j - start);
-}
-
-/* Integers past 64 bits: json-c would saturate them without a word. */
-static int scan_number(struct scan *s, size_t *i)
-{
-	const char *t = s->text;
-	size_t j = *i, first, digits;
-	int integer;
-
-	j += t[j] == '-';
-	first = j;
-	while (j < s->len && t[j] >= '0' && t[j] <= '9')
-		j++;
-	digits = j - first;
-	integer = j >= s->len || (t[j] != '.' && t[j] != 'e' && t[j] != 'E');
-	while (j < s->len && t[j] && strchr("0123456789.eE+-", t[j]))
-		j++;
-	if (integer && (digits > 20 ||
-			(digits == 20 &&
-			 memcmp(t + first, "18446744073709551615", 20) > 0)))
-		return fail_at(t, *i, s->err, s->errlen,
-			       "integer %.*s%s does not fit in 64 bits",
-			       (int)(j - *i < 24 ? j - *i : 24), t + *i,
-			       j - *i < 24 ? "" : "...");
-	*i = j - 1;
-	return 0;
-}
-
-static int scan_push(struct scan *s, size_t i, int object)
-{
-	struct scan_frame *f;
-
-	/* json-c refuses deeper nesting: it cannot happen. */
-	if (s->depth == JSON_TOKENER_DEFAULT_DEPTH)
-		return fail_at(s->text, i, s->err, s->errlen, "nesting too deep");
-	f = &s->frames[s->depth++];
-	f->object = object;
-	f->want_key = object;
-	f->nr_keys = 0;
-	return 0;
-}
-
-/* On text json-c has accepted, so only what it lets through is looked at. */
-static int scan_text(struct scan *s)
-{
-	const char *t = s->text;
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < s->len && !ret; i++) {
-		if (t[i] == '{' || t[i] == '[')
-			ret = scan_push(s, i, t[i] == '{');
-		else if ((t[i] == '}' || t[i] == ']') && s->depth)
-			s->depth--;
-		else if (t[i] == ',' && s->depth)
-			s->frames[s->depth - 1].want_key =
-				s->frames[s->depth - 1].object;
-		else if (t[i] == '"')
-			ret = scan_string(s, &i);
-		else if (t[i] == '\'')
-			ret = fail_at(t, i, s->err, s->errlen,
-				      "single-quoted string (JSON strings take double quotes)");
-		else if (t[i] == '-' || (t[i] >= '0' && t[i] <= '9'))
-			ret = scan_number(s, &i);
-	}
-	return ret;
-}
-
-static int parse_text(const char *text, json_object **out, char *err,
-		      size_t errlen)
-{
-	struct json_tokener *tok;
-	enum json_tokener_error jerr;
-	size_t len = strlen(text), end;
-	json_object *root = NULL;
-	struct scan *s;
-	int ret;
-
-	if (len >= INT32_MAX)
-		return fail(err, errlen, "the layout is %zu bytes; json-c takes less than 2 GiB", len);
-	tok = json_tokener_new();
-	if (!tok)
-		return oom(err, errlen, "for the JSON parser");
-	/* Trailing characters are checked below, to say so plainly. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-				    JSON_TOKENER_ALLOW_TRAILING_CHARS);
-	root = json_tokener_parse_ex(tok, text, (int)len + 1);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (jerr != json_tokener_success)
-		return fail_at(text, end, err, errlen, "JSON parse error: %s",
-			       json_tokener_error_desc(jerr));
-	end += strspn(text + end, " \t\r\n");
-	if (end < len) {
-		json_object_put(root);
-		return fail_at(text, end, err, errlen,
-			       "trailing characters after the layout");
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		json_object_put(root);
-		return oom(err, errlen, "for the JSON scan");
-	}
-	*s = (struct scan){ .text = text, .len = len, .err = err,
-			    .errlen = errlen };
-	ret = scan_text(s);
-	free(s);
-	if (ret) {
-		json_object_put(root);
-		return ret;
-	}
-	*out = root;
-	return 0;
 }
 
 /* ---- fields --------------------------------------------------------- */
@@ -763,7 +531,9 @@ int csa_layout_from_json(const char *text, struct csa_layout **out,
 	json_object *root = NULL;
 	int ret;
 
-	ret = parse_text(text, &root, err, errlen);
+	ret = csa_json_strict_parse(text, strlen(text), "layout",
+				    CSA_JSON_SHOW_INTEGER | CSA_JSON_NUL_ENDS,
+				    &root, err, errlen);
 	if (ret)
 		return ret;
 	ret = build(root, out, err, errlen);
