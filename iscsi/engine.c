@@ -217,7 +217,8 @@ static void *reactor_main(void *arg)
 	arm_eventfd(r);
 	arm_timer(r);
 	while (!r->stop_seen || r->sessions) {
-		io_uring_submit_and_wait(&r->ring, 1);
+		/* Work our own callbacks queued must not wait for a tick. */
+		io_uring_submit_and_wait(&r->ring, r->local.head ? 0 : 1);
 		r->now_ns = csa_now_ns();
 		n = 0;
 		io_uring_for_each_cqe(&r->ring, head, cqe) {

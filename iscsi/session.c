@@ -133,10 +133,10 @@ static int login_errno(const char *why)
 {
 	if (strstr(why, "refused"))
 		return -ECONNREFUSED;
-	if (strstr(why, "ogin") || strstr(why, "authoriz"))
-		return -EACCES;
 	if (strstr(why, "timed out"))
 		return -ETIMEDOUT;
+	if (strstr(why, "ogin") || strstr(why, "authoriz"))
+		return -EACCES;
 	return -EHOSTUNREACH;
 }
 
@@ -291,6 +291,10 @@ static struct csa_lun *io_lun(struct csa_io *io)
 /* Back to the head of the queue, to go out again once the session is up. */
 static void io_requeue(struct csa_lun *l, struct csa_io *io)
 {
+	if (l->closing) {	/* nothing may wait on a LUN being closed */
+		io_complete(l, io, -ESHUTDOWN);
+		return;
+	}
 	atomic_fetch_add_explicit(&l->stats.retries, 1, memory_order_relaxed);
 	io->t_flags = 0;
 	io_list_push_front(&l->wait, io);
@@ -717,7 +721,7 @@ static void session_reap(struct session *s)
 
 	for (l = s->luns; l; l = next) {
 		next = l->next;
-		if (l->closing && !l->on_wire) {
+		if (l->closing && !l->on_wire && !l->wait.head) {
 			lun_unlink(l);
 			cmd_finish(s->r, l->close_cmd, 0);
 		} else if (l->failed && !l->probe_busy) {

@@ -73,15 +73,19 @@ static int tcp_connect(const char *addr, unsigned ms, int *out,
 		return fail(e, "connect", -EHOSTUNREACH, "%s: %s", addr,
 			    gai_strerror(ret));
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) &&
-	    errno == EINPROGRESS) {
-		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-		if (poll(&p, 1, (int)ms) != 1)
-			soerr = ETIMEDOUT;
-		else
-			getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-	} else if (fd < 0) {
+	if (fd < 0) {
 		soerr = errno;
+	} else if (connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+		soerr = errno;	/* loopback refuses at once */
+		if (soerr == EINPROGRESS) {
+			p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+			soerr = 0;
+			if (poll(&p, 1, (int)ms) != 1)
+				soerr = ETIMEDOUT;
+			else
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+					   &sl);
+		}
 	}
 	freeaddrinfo(ai);
 	if (soerr) {

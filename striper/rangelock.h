@@ -5,9 +5,10 @@
  * request that conflicts waits in a queue and its grant callback runs, on
  * the thread that released the conflicting hold, when it can go.
  *
- * The striper takes block ranges: writes shared, read-modify-writes of
- * partial blocks exclusive, so two writers of one block are serialised
- * only when one of them does not cover it whole.
+ * The striper takes the block range of every write exclusively (reads
+ * take none): overlapping writes are serialised, so every copy of a
+ * mirror applies them in the same order, and two read-modify-writes of
+ * one block never lose each other's bytes.
  */
 #ifndef CSA_RANGELOCK_H
 #define CSA_RANGELOCK_H

@@ -48,8 +48,14 @@ static int submit_aligned(struct csa_volume *v, struct csa_vreq *r)
 		return 0;
 	}
 	f->done = aligned_write_done;
+	/*
+	 * Exclusive, like every write: two overlapping writes running at once
+	 * could land in one order on one copy and the other order on another,
+	 * leaving the mirrors different. Only overlapping writes wait.
+	 */
 	f->lock = (struct rl_entry){ .start = r->off >> v->bs_shift,
 				     .end = (r->off + r->len) >> v->bs_shift,
+				     .exclusive = true,
 				     .grant = aligned_write_granted };
 	if (rl_lock(&v->rl, &f->lock))
 		fanout_submit(f);

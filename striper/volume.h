@@ -10,9 +10,9 @@
  * sees an error only when no copy could serve it.
  *
  * Byte ranges need not be block aligned: the partial blocks at either end
- * are read, merged and written back, and such writes are serialised against
- * every other write touching the same blocks, so concurrent writers of
- * neighbouring bytes in one block both land.
+ * are read, merged and written back. Writes that overlap (in blocks) are
+ * serialised, so concurrent writers of neighbouring bytes in one block both
+ * land, and every copy applies overlapping writes in the same order.
  */
 #ifndef CSA_VOLUME_H
 #define CSA_VOLUME_H

@@ -369,6 +369,18 @@ int main(void)
 	ok(echo_works_fresh(), "after all of it the server still serves a new client");
 	test_impostor();
 	csa_api_server_stop(srv);
+	{
+		struct csa_client *c;
+		struct csa_client_err e;
+		int ret;
+
+		/* The stopped server's port: nothing listens there now. */
+		ret = connect_as("h1", path("ca/ca.crt"), &c, &e);
+		ok(ret == -ECONNREFUSED && !strcmp(e.code, "connect"),
+		   "a primary that is not there: connection refused, said as such");
+		if (!ret)
+			csa_client_close(c);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		printf("# could not remove %s\n", dir);
