@@ -374,21 +374,40 @@ int csa_catalog_add_array(struct csa_catalog *c,
 	return ret;
 }
 
-/* "v1, v3" into @buf: the volumes whose layouts name array @name. */
-static unsigned volumes_on(const struct csa_catalog *c, const char *name,
-			   char *buf, size_t len)
+static bool layout_names_array(const struct csa_cat_volume *v,
+			       const char *name)
+{
+	const struct csa_layout *l = v->layout;
+	unsigned j;
+
+	for (j = 0; l && j < l->nr_arrays; j++)
+		if (!strcmp(l->arrays[j].name, name))
+			return true;
+	return false;
+}
+
+static bool req_names_host(const struct csa_cat_volume *v, const char *name)
+{
+	unsigned j;
+
+	for (j = 0; j < v->req.nr_hosts; j++)
+		if (!strcmp(v->req.hosts[j], name))
+			return true;
+	return false;
+}
+
+/* "v1, v3" into @buf: the volumes for which @uses(volume, @name) holds. */
+static unsigned volumes_using(const struct csa_catalog *c, const char *name,
+			      bool (*uses)(const struct csa_cat_volume *,
+					   const char *),
+			      char *buf, size_t len)
 {
 	size_t at = 0;
-	unsigned i, j, n = 0;
+	unsigned i, n = 0;
 
 	buf[0] = 0;
 	for (i = 0; i < c->nr_volumes; i++) {
-		const struct csa_layout *l = c->volumes[i].layout;
-
-		for (j = 0; l && j < l->nr_arrays; j++)
-			if (!strcmp(l->arrays[j].name, name))
-				break;
-		if (!l || j == l->nr_arrays)
+		if (!uses(&c->volumes[i], name))
 			continue;
 		if (at < len)
 			at += (size_t)snprintf(buf + at, len - at, "%s%s",
@@ -409,7 +428,8 @@ int csa_catalog_remove_array(struct csa_catalog *c, const char *name,
 	if (i < 0)
 		return csa_cat_report(-ENOENT, err, errlen,
 				      "no array named \"%s\" in the catalog", name);
-	n = volumes_on(c, name, users, sizeof(users));
+	n = volumes_using(c, name, layout_names_array, users,
+			  sizeof(users));
 	if (n)
 		return csa_cat_report(-EBUSY, err, errlen,
 				      "array \"%s\" holds volume%s %s", name,
@@ -448,30 +468,6 @@ int csa_catalog_add_host(struct csa_catalog *c, const char *name,
 	return ret;
 }
 
-/* "v1, v3" into @buf: the volumes whose requirements name host @name. */
-static unsigned volumes_for(const struct csa_catalog *c, const char *name,
-			    char *buf, size_t len)
-{
-	size_t at = 0;
-	unsigned i, j, n = 0;
-
-	buf[0] = 0;
-	for (i = 0; i < c->nr_volumes; i++) {
-		const struct csa_cat_req *r = &c->volumes[i].req;
-
-		for (j = 0; j < r->nr_hosts && strcmp(r->hosts[j], name); j++)
-			;
-		if (j == r->nr_hosts)
-			continue;
-		if (at < len)
-			at += (size_t)snprintf(buf + at, len - at, "%s%s",
-					       n ? ", " : "",
-					       c->volumes[i].name);
-		n++;
-	}
-	return n;
-}
-
 int csa_catalog_remove_host(struct csa_catalog *c, const char *name,
 			    char *err, size_t errlen)
 {
@@ -482,7 +478,8 @@ int csa_catalog_remove_host(struct csa_catalog *c, const char *name,
 	if (i < 0)
 		return csa_cat_report(-ENOENT, err, errlen,
 				      "no host named \"%s\" is registered", name);
-	n = volumes_for(c, name, users, sizeof(users));
+	n = volumes_using(c, name, req_names_host, users,
+			  sizeof(users));
 	if (n)
 		return csa_cat_report(-EBUSY, err, errlen,
 				      "host \"%s\" is named by volume%s %s", name,
