@@ -208,9 +208,18 @@ static struct json_object *dispatch(struct conn *c, struct json_object *req)
 	op = find_op(c->s, name);
 	if (!op)
 		return csa_reply_error(id, "unknown_op", "no op \"%.64s\"", name);
-	if (op->fn(c->s->o.ctx, &c->peer, req, &result, &e))
-		return csa_reply_error(id, e.code ? e.code : "failed", "%s",
-				       e.msg);
+	if (op->fn(c->s->o.ctx, &c->peer, req, &result, &e)) {
+		struct json_object *r = csa_reply_error(id, e.code ? e.code :
+							"failed", "%s", e.msg);
+
+		if (r && e.detail)
+			json_object_object_add(json_object_object_get(r, "error"),
+					       "detail", e.detail);
+		else
+			json_object_put(e.detail);
+		return r;
+	}
+	json_object_put(e.detail);	/* a handler that set it and succeeded */
 	return csa_reply_result(id, result ? result : json_object_new_object());
 }
 

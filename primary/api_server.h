@@ -34,6 +34,9 @@ struct csa_api_peer {
 struct csa_api_err {
 	const char *code;
 	char msg[768];
+	/* Optional figures for scripts, sent as the error's "detail";
+	 * the server takes (puts) it. */
+	struct json_object *detail;
 };
 
 /*

@@ -37,11 +37,18 @@ struct csa_client {
 static int fail(struct csa_client_err *e, const char *code, int ret,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+void csa_client_err_clear(struct csa_client_err *e)
+{
+	json_object_put(e->detail);
+	e->detail = NULL;
+}
+
 static int fail(struct csa_client_err *e, const char *code, int ret,
 		const char *fmt, ...)
 {
 	va_list ap;
 
+	e->detail = NULL;
 	snprintf(e->code, sizeof(e->code), "%s", code);
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
@@ -222,6 +229,7 @@ static int take_reply(struct json_object *frame, struct json_object **result,
 		fail(e, json_object_get_string(json_object_object_get(err, "code")),
 		     -EREMOTEIO, "%s",
 		     json_object_get_string(json_object_object_get(err, "message")));
+		e->detail = json_object_get(json_object_object_get(err, "detail"));
 		json_object_put(frame);
 		return -EREMOTEIO;
 	}

@@ -25,7 +25,13 @@ struct csa_client_opts {
 struct csa_client_err {
 	char code[32];
 	char msg[800];
+	/* The primary's "detail" object when its refusal had one, else NULL:
+	 * the caller puts it (csa_client_err_clear). */
+	struct json_object *detail;
 };
+
+/* Put e->detail and set it to NULL. */
+void csa_client_err_clear(struct csa_client_err *e);
 
 /*
  * Connect, handshake, and check that the peer holds a certificate of the

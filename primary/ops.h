@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The operations csa-primaryd serves (api_server.h carries them). This
+ * comment is the contract between the primary, `csa` and csafs.
+ *
+ * Every request is {"op": OP, "id": N, ...fields}; a field not listed for
+ * the op is refused (bad_request), as is a wrong type. A reply is
+ * {"id": N, "result": {...}} or {"id": N, "error": {"code": C, "message":
+ * M[, "detail": {...}]}}. Sizes are bytes, rates MB/s (10^6 B/s) and IOPS,
+ * times seconds since 1970 UTC, all as JSON integers.
+ *
+ * Roles (the certificate's OU): "admin" and "primary" may call every op;
+ * "host" may call status, array.list, volume.list and volume.show (only
+ * volumes that name it, or name no host), host.register (itself only) and
+ * subscribe. Anything else: "forbidden".
+ *
+ * ---- ops ---------------------------------------------------------------
+ *
+ * status {}
+ *   -> {cluster: UUID, generation, sequence (of the catalog on the LUNs),
+ *       primary: CN, started, arrays, arrays_up, luns, hosts, volumes,
+ *       capacity_bytes, used_bytes, free_bytes, rated_mbps, reserved_mbps,
+ *       rated_iops, reserved_iops}
+ *
+ * array.add {name, portal "ip:port", target IQN, luns?: [N...] (default:
+ *            every LUN the target reports), rated_mbps?, rated_iops?}
+ *   Labels each LUN for the cluster and writes the catalog.
+ *   -> ARRAY (as array.show)
+ *   errors: exists (name, or portal+target, already in the cluster),
+ *           unreachable (login or REPORT LUNS failed), foreign_lun (a LUN
+ *           carries another cluster's label: which), lun_in_use (a LUN of
+ *           this cluster's another array), bad_request, io (no majority)
+ *
+ * array.list {} -> {arrays: [ARRAY_SUMMARY...]}
+ *   ARRAY_SUMMARY = {name, portal, target, state "up"|"down", luns (count),
+ *     capacity_bytes, free_bytes, rated_mbps, rated_iops, calibrated
+ *     (bool), reserved_mbps, reserved_iops, volumes (count)}
+ *
+ * array.show {name} -> ARRAY = ARRAY_SUMMARY + {lun_list: [{number, uuid,
+ *     state, block_size, blocks, reserved_blocks, capacity_bytes,
+ *     free_bytes}], volume_names: [..]}
+ *   errors: not_found
+ *
+ * array.calibrate {name, seconds? (per phase, 1..30, default 10)}
+ *   Starts a calibration and answers at once: -> {name, seconds}.
+ *   Then, to subscribed connections, events:
+ *     calibrate.progress {array, phase "seq"|"rand", elapsed_ms, total_ms,
+ *                         mbps, iops}  (about once a second)
+ *     calibrate.done     {array, rated_mbps, rated_iops}   (in the catalog)
+ *     calibrate.failed   {array, code, message}
+ *   errors: not_found, busy (that array is being calibrated), unreachable
+ *
+ * volume.create {name, size, mbps?, iops?, copies? (1), hosts?: [CN...],
+ *                stripe_unit? (0: chosen), fit? "best"|"first"}
+ *   -> VOLUME (as volume.show)
+ *   errors: exists, bad_request, not_found (a host not registered), the
+ *     planner's refusals too_few_arrays, no_space, no_bandwidth, no_iops,
+ *     no_fit (with "detail": the refusal's fields, placement.h
+ *     csa_refusal_to_json), no_arrays, io
+ *
+ * volume.list {} -> {volumes: [VOLUME_SUMMARY...]}
+ *   VOLUME_SUMMARY = {name, state, size, mbps, iops, copies, columns,
+ *     stripe_unit, hosts: [..], arrays: [names, column order, copy 0
+ *     first]}
+ *
+ * volume.show {name} -> VOLUME = VOLUME_SUMMARY + {fit, requested_size,
+ *     requested_copies, column_mbps, column_iops, layout: {the layout as
+ *     csa_layout_to_json prints it; csa_layout_from_json reads it back}}
+ *   errors: not_found
+ *
+ * volume.set {name, size?, mbps?, iops?, copies?, hosts?: [..]}
+ *   Changes what the volume asks for. Done in place when every column copy
+ *   can stay where it is (grown in place if need be):
+ *   -> VOLUME + {kept, grown} (counts of column copies)
+ *   errors: not_found, bad_request (e.g. a smaller size),
+ *     needs_migration (copies would have to move: not done yet; the detail
+ *     gives {moved, added, restriped}), the planner's refusals, io
+ *
+ * volume.delete {name} -> {name}
+ *   errors: not_found, io
+ *
+ * host.register {name?}  A host registers itself (name absent or its own
+ *   CN); an admin may register any name.
+ *   -> {name, registered}  (an already registered host: its first time)
+ *
+ * host.list {} -> {hosts: [{name, registered, volumes (count)}]}
+ *
+ * subscribe {} -> {}: events from now on (api_server.h). Besides the
+ *   calibration's: array.added {name}, volume.created / volume.changed
+ *   {name, generation}, volume.deleted {name}, host.registered {name}.
+ *
+ * Every change is on a majority of the arrays before its reply (code "io"
+ * with the arrays that failed otherwise, and nothing changed in memory).
+ */
+#ifndef CSA_OPS_H
+#define CSA_OPS_H
+
+#define CSA_PRIMARY_PORT	7320	/* the API's default TCP port */
+
+#endif
