@@ -98,3 +98,70 @@ int csa_api_u64(struct json_object *req, const char *name, bool required,
 	*out = (uint64_t)n;
 	return 0;
 }
+
+/* The list field @name, or NULL (absent, or refused: *@ret says). */
+static struct json_object *list_field(struct json_object *req,
+				      const char *name, size_t max,
+				      struct csa_api_err *e, int *ret)
+{
+	struct json_object *v = field(req, name, false, e, ret);
+
+	if (!v)
+		return NULL;
+	if (!json_object_is_type(v, json_type_array))
+		*ret = csa_api_fail(e, "bad_request",
+				    "field \"%s\" must be a list", name);
+	else if (json_object_array_length(v) > max)
+		*ret = csa_api_fail(e, "bad_request",
+				    "field \"%s\" has more than %zu entries",
+				    name, max);
+	return *ret ? NULL : v;
+}
+
+int csa_api_strings(struct json_object *req, const char *name, size_t max,
+		    char *out, size_t len, size_t *n, struct csa_api_err *e)
+{
+	struct json_object *v, *s;
+	int ret;
+	size_t i;
+
+	v = list_field(req, name, max, e, &ret);
+	if (!v)
+		return ret;
+	*n = json_object_array_length(v);
+	for (i = 0; i < *n; i++) {
+		s = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(s, json_type_string) ||
+		    !json_object_get_string_len(s) ||
+		    (size_t)json_object_get_string_len(s) >= len)
+			return csa_api_fail(e, "bad_request",
+					    "field \"%s\" must list strings of 1 to %zu characters",
+					    name, len - 1);
+		snprintf(out + i * len, len, "%s", json_object_get_string(s));
+	}
+	return 0;
+}
+
+int csa_api_u64s(struct json_object *req, const char *name, size_t max_n,
+		 uint64_t max, uint64_t *out, size_t *n, struct csa_api_err *e)
+{
+	struct json_object *v, *x;
+	int ret;
+	size_t i;
+
+	v = list_field(req, name, max_n, e, &ret);
+	if (!v)
+		return ret;
+	*n = json_object_array_length(v);
+	for (i = 0; i < *n; i++) {
+		x = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(x, json_type_int) ||
+		    json_object_get_int64(x) < 0 ||
+		    (uint64_t)json_object_get_int64(x) > max)
+			return csa_api_fail(e, "bad_request",
+					    "field \"%s\" must list whole numbers from 0 to %llu",
+					    name, (unsigned long long)max);
+		out[i] = (uint64_t)json_object_get_int64(x);
+	}
+	return 0;
+}

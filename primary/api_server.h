@@ -95,6 +95,17 @@ int csa_api_string(struct json_object *req, const char *name, bool required,
 int csa_api_u64(struct json_object *req, const char *name, bool required,
 		uint64_t max, uint64_t *out, struct csa_api_err *e);
 
+/*
+ * List fields: at most @max entries. csa_api_strings writes the i-th
+ * string at @out + i * @len (each 1..@len-1 characters); csa_api_u64s
+ * the i-th number (0..@max) at @out[i]. *@n is the count; an absent field
+ * leaves *@n untouched.
+ */
+int csa_api_strings(struct json_object *req, const char *name, size_t max,
+		    char *out, size_t len, size_t *n, struct csa_api_err *e);
+int csa_api_u64s(struct json_object *req, const char *name, size_t max_n,
+		 uint64_t max, uint64_t *out, size_t *n, struct csa_api_err *e);
+
 /* Fill @e: code and a formatted sentence. Returns -1 for `return`. */
 int csa_api_fail(struct csa_api_err *e, const char *code, const char *fmt,
 		 ...) __attribute__((format(printf, 3, 4)));

@@ -84,8 +84,8 @@ static int read_block(const struct csa_dev_ops *ops, void *dev, uint64_t off,
 
 /* 0 if the LUN carries no csafs label; else why it may not be labelled. */
 static int check_unlabelled(const struct csa_store_dev *d,
-			    const struct csa_uuid *cluster, char *err,
-			    size_t errlen)
+			    const struct csa_uuid *cluster,
+			    struct csa_label *found, char *err, size_t errlen)
 {
 	char why[256], u[CSA_UUID_STR_LEN];
 	struct csa_label old;
@@ -106,6 +106,8 @@ static int check_unlabelled(const struct csa_store_dev *d,
 	if (csa_label_check_cluster(&old, cluster, why, sizeof(why)))
 		return report(-EBUSY, err, errlen, "%s: %s", dev_name(d), why);
 	csa_uuid_format(&old.lun, u);
+	if (found)
+		*found = old;
 	return report(-EEXIST, err, errlen, "%s is already labelled for this cluster, as a LUN of array \"%s\" (LUN UUID %s)",
 		      dev_name(d), old.array, u);
 }
@@ -162,7 +164,7 @@ int csa_store_label_lun(const struct csa_store_dev *d,
 	if (d->size && d->size <= CSA_RESERVED_BYTES)
 		return report(-ENOSPC, err, errlen, "%s is %" PRIu64 " bytes; the csafs reserved area alone takes %u",
 			      dev_name(d), d->size, CSA_RESERVED_BYTES);
-	ret = check_unlabelled(d, cluster, err, errlen);
+	ret = check_unlabelled(d, cluster, out, err, errlen);
 	if (ret)
 		return ret;
 	if (csa_uuid_generate(&lun))

@@ -84,7 +84,9 @@ typedef void (*csa_store_log_fn)(void *arg, enum csa_log_level level,
  * default geometry (label.h), both slots emptied. Written in the order
  * slots, flush, label, flush, so a LUN is never labelled over stale slots.
  * Returns 0 and the label written into *@out (if not NULL), or:
- *   -EEXIST   the LUN already carries a label of this cluster (which array)
+ *   -EEXIST   the LUN already carries a label of this cluster (which array);
+ *             that label is in *@out (if not NULL), so a caller can take
+ *             back a LUN it labelled before it was interrupted
  *   -EBUSY    it carries another cluster's label (whose: UUID and array)
  *   -ENOTSUP, -EBADMSG  it carries a csafs label that cannot be read: it
  *             is left alone (wipe it by hand if it is really unused)

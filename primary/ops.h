@@ -17,7 +17,7 @@
  * ---- ops ---------------------------------------------------------------
  *
  * status {}
- *   -> {cluster: UUID, generation, sequence (of the catalog on the LUNs),
+ *   -> {cluster: UUID, name (from cluster.json; "" if unknown), generation, sequence (of the catalog on the LUNs),
  *       primary: CN, started, arrays, arrays_up, luns, hosts, volumes,
  *       capacity_bytes, used_bytes, free_bytes, rated_mbps, reserved_mbps,
  *       rated_iops, reserved_iops}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * csa-primaryd: volume.set (ops.h). The volume is re-planned for what it
+ * now asks with the fewest changed column copies (placement.h csa_replan).
+ * When every copy keeps its place, growing in place at most, the change is
+ * made here. When data would have to move, it is refused as
+ * needs_migration until migration exists: nothing is half done.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "primary/placement.h"
+#include "primary/pool.h"
+#include "primary/primaryd.h"
+
+
+struct set_args {
+	char name[CSA_VOLUME_NAME_MAX];
+	uint64_t size, mbps, iops, copies;
+	char (*hosts)[CSA_HOST_NAME_MAX];
+	size_t nr_hosts;
+	bool has_hosts;
+};
+
+static int parse_set(struct json_object *req, struct set_args *a,
+		     struct csa_api_err *e)
+{
+	static const char *const fields[] = { "name", "size", "mbps", "iops",
+		"copies", "hosts", NULL };
+
+	if (csa_api_fields(req, fields, e) ||
+	    csa_api_string(req, "name", true, a->name, sizeof(a->name), e) ||
+	    csa_api_u64(req, "size", false, PD_MAX_SIZE, &a->size, e) ||
+	    csa_api_u64(req, "mbps", false, PD_MAX_RATE, &a->mbps, e) ||
+	    csa_api_u64(req, "iops", false, PD_MAX_RATE, &a->iops, e) ||
+	    csa_api_u64(req, "copies", false, CSA_MAX_COPIES, &a->copies, e) ||
+	    csa_api_strings(req, "hosts", CSA_CAT_MAX_VOL_HOSTS, a->hosts[0],
+			    CSA_HOST_NAME_MAX, &a->nr_hosts, e))
+		return -1;
+	a->has_hosts = json_object_object_get(req, "hosts") != NULL;
+	if (json_object_object_get(req, "copies") && !a->copies)
+		return csa_api_fail(e, "bad_request", "field \"copies\" must be 1 to %u",
+				    CSA_MAX_COPIES);
+	if (json_object_object_get(req, "size") && !a->size)
+		return csa_api_fail(e, "bad_request", "field \"size\" must be above 0");
+	return 0;
+}
+
+/* The volume's requirements with the fields @req gives replaced. */
+static struct csa_cat_req merged(const struct csa_cat_req *old,
+				 struct json_object *req,
+				 const struct set_args *a)
+{
+	struct csa_cat_req r = *old;
+
+	if (json_object_object_get(req, "size"))
+		r.size = a->size;
+	if (json_object_object_get(req, "mbps"))
+		r.mbps = a->mbps;
+	if (json_object_object_get(req, "iops"))
+		r.iops = a->iops;
+	if (json_object_object_get(req, "copies"))
+		r.copies = (uint32_t)a->copies;
+	if (a->has_hosts) {
+		r.hosts = a->hosts;
+		r.nr_hosts = (unsigned)a->nr_hosts;
+	}
+	return r;
+}
+
+/* Re-plan; 0 with the plan when nothing has to move, else a refusal. */
+static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
+		  const struct csa_cat_req *want, struct csa_plan *plan,
+		  struct csa_api_err *e)
+{
+	struct csa_requirements old_r, new_r;
+	struct csa_cat_pool pool;
+	char *text;
+	int ret;
+
+	if (csa_pool_from_catalog(p->cat, &pool))
+		return csa_api_fail(e, "internal", "out of memory");
+	csa_requirements_of(&v->req, &old_r);
+	old_r.copies = v->layout->nr_copies;
+	csa_requirements_of(want, &new_r);
+	new_r.stripe_unit = 0;		/* keep the volume's */
+	ret = csa_replan(&pool.pool, v->layout, &old_r, &new_r, plan);
+	csa_cat_pool_release(&pool);
+	if (ret == -ENOMEM)
+		return csa_api_fail(e, "internal", "out of memory");
+	if (ret) {
+		text = csa_refusal_to_json(&plan->refusal);
+		csa_api_fail(e, csa_plan_code_name(plan->refusal.code), "%s",
+			     plan->refusal.message);
+		e->detail = text ? json_tokener_parse(text) : NULL;
+		free(text);
+		return -1;
+	}
+	if (!plan->nr_changed)
+		return 0;
+	csa_api_fail(e, "needs_migration",
+		     "volume \"%s\" cannot change in place: %u column cop%s would move, %u be added%s; moving data online is not available yet",
+		     v->name, plan->nr_moved, plan->nr_moved == 1 ? "y" : "ies",
+		     plan->nr_added, plan->restriped ? ", and the volume be re-striped" : "");
+	e->detail = json_object_new_object();
+	json_object_object_add(e->detail, "moved", json_object_new_int64(plan->nr_moved));
+	json_object_object_add(e->detail, "added", json_object_new_int64(plan->nr_added));
+	json_object_object_add(e->detail, "restriped", json_object_new_boolean(plan->restriped));
+	return -1;
+}
+
+/* Put @want and the plan's layout (taken) into volume @i of @next. */
+static int apply(struct csa_catalog *next, int i, const struct csa_cat_req *want,
+		 struct csa_plan *plan, char *err, size_t errlen)
+{
+	struct csa_cat_volume *v = &next->volumes[i];
+	char (*hosts)[CSA_HOST_NAME_MAX];
+
+	hosts = calloc(want->nr_hosts + 1, sizeof(*hosts));
+	if (!hosts)
+		return -ENOMEM;
+	memcpy(hosts, want->hosts, want->nr_hosts * sizeof(*hosts));
+	free(v->req.hosts);
+	v->req = *want;
+	v->req.hosts = hosts;
+	csa_layout_free(v->layout);
+	v->layout = plan->layout;
+	plan->layout = NULL;
+	next->generation++;
+	return csa_catalog_validate(next, err, errlen);
+}
+
+static int set_volume(struct csa_primary *p, struct json_object *req,
+		      struct set_args *a, struct csa_plan *plan,
+		      struct csa_api_err *e)
+{
+	int i = csa_catalog_find_volume(p->cat, a->name);
+	struct csa_catalog *next;
+	struct csa_cat_req want;
+	char err[768];
+
+	if (i < 0)
+		return csa_api_fail(e, "not_found", "no volume \"%s\"", a->name);
+	want = merged(&p->cat->volumes[i].req, req, a);
+	for (size_t h = 0; h < want.nr_hosts; h++)
+		if (csa_catalog_find_host(p->cat, want.hosts[h]) < 0)
+			return csa_api_fail(e, "not_found", "host \"%s\" is not registered",
+					    want.hosts[h]);
+	if (replan(p, &p->cat->volumes[i], &want, plan, e))
+		return -1;
+	if (csa_catalog_dup(p->cat, &next))
+		return csa_api_fail(e, "internal", "out of memory");
+	if (apply(next, i, &want, plan, err, sizeof(err))) {
+		csa_catalog_free(next);
+		return csa_api_fail(e, "bad_request", "%s", err);
+	}
+	if (pd_commit(p, next, err, sizeof(err)))
+		return csa_api_fail(e, "io", "%s", err);
+	return 0;
+}
+
+int pd_op_volume_set(void *ctx, const struct csa_api_peer *peer,
+		     struct json_object *req, struct json_object **result,
+		     struct csa_api_err *e)
+{
+	struct csa_primary *p = ctx;
+	struct csa_plan plan = { 0 };
+	struct set_args *a;
+	int ret, i;
+
+	if (pd_need_admin(peer, e))
+		return -1;
+	a = calloc(1, sizeof(*a));
+	if (a)
+		a->hosts = calloc(CSA_CAT_MAX_VOL_HOSTS, sizeof(*a->hosts));
+	if (!a || !a->hosts) {
+		if (a)
+			free(a);
+		return csa_api_fail(e, "internal", "out of memory");
+	}
+	ret = parse_set(req, a, e);
+	if (!ret) {
+		pthread_mutex_lock(&p->lock);
+		ret = set_volume(p, req, a, &plan, e);
+		if (!ret) {
+			i = csa_catalog_find_volume(p->cat, a->name);
+			*result = pd_view_volume(p->cat, (unsigned)i, true);
+			json_object_object_add(*result, "kept", json_object_new_int64(plan.nr_kept));
+			json_object_object_add(*result, "grown", json_object_new_int64(plan.nr_grown));
+			pd_volume_event(p, a->name, "volume.changed");
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+	csa_plan_release(&plan);
+	free(a->hosts);
+	free(a);
+	return ret;
+}

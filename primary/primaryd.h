@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * csa-primaryd's insides, shared by its files; not an interface.
+ *
+ *   primaryd.c       options, start-up, signals
+ *   pd_arrays.c      the arrays' LUNs, the store over them, start-up
+ *                    loading (from the bootstrap file and --discover),
+ *                    committing a new catalog
+ *   pd_ops_array.c   array.add/list/show/calibrate
+ *   pd_ops_volume.c  volume.create/list/show/set/delete
+ *   pd_ops_misc.c    status, host.register/list, the op table
+ *   pd_view.c        the catalog as the API shows it (ops.h)
+ *
+ * Locking: one mutex, p->lock, guards the catalog, the store and the open
+ * LUNs. A handler takes it for the whole of what it reads or changes,
+ * including the synchronous catalog write, so changes are serialised and
+ * every reply reflects a catalog that is on a majority of the arrays.
+ * Calibration runs without the lock (it only reads the LUNs) and takes it
+ * to store its result.
+ *
+ * The bootstrap file DIR/primary.arrays lists, one "PORTAL TARGET" a line,
+ * where the arrays were last seen, so a restarted primary knows where to
+ * read the catalog; it is a hint, rewritten after every change of arrays.
+ * The catalog on the LUNs is the truth.
+ */
+#ifndef CSA_PRIMARYD_H
+#define CSA_PRIMARYD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iscsi/engine.h"
+#include "primary/api_server.h"
+#include "primary/catalog.h"
+#include "primary/catalog_store.h"
+#include "primary/cluster_file.h"
+
+#define PD_BOOTSTRAP_FILE	"primary.arrays"
+#define PD_MAX_SIZE		(1ull << 62)	/* bytes: the planner's limit */
+#define PD_MAX_RATE		(1ull << 40)	/* MB/s or IOPS: beyond any array */
+
+struct pd_lun {
+	uint32_t number;
+	struct csa_lun *lun;		/* NULL: not open (array down) */
+	char name[CSA_NAME_MAX + 16];	/* "a1 LUN 1" */
+};
+
+/* The LUNs of one catalog array, as this primary has them open. */
+struct pd_array {
+	char name[CSA_NAME_MAX];
+	char portal[CSA_PORTAL_MAX];
+	char target[CSA_IQN_MAX];
+	unsigned nr_luns;
+	struct pd_lun *luns;
+	char why[256];			/* why the first LUN not open is not */
+	atomic_bool calibrating;
+};
+
+struct csa_primary {
+	pthread_mutex_t lock;
+	const char *dir;
+	struct csa_cluster_id id;
+	char cn[65];			/* our certificate's common name */
+	uint64_t started;		/* seconds since 1970 */
+	unsigned timeout_ms;		/* logins and discovery */
+
+	struct csa_engine *engine;
+	struct csa_catalog *cat;	/* what the LUNs say; never NULL */
+	struct csa_store *store;	/* NULL until the first array */
+	uint64_t seq;			/* of cat on the LUNs; 0 if none */
+	unsigned nr_arrays;
+	struct pd_array **arrays;	/* same names as cat->arrays */
+
+	struct csa_api_server *api;
+	atomic_bool stopping;		/* calibrations stop soon */
+	atomic_uint calibrations;	/* running */
+};
+
+/* ---- pd_arrays.c --------------------------------------------------------- */
+
+/* Log a line to stderr with the daemon's prefix. */
+void pd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Start-up: read the catalog from the bootstrap file's arrays and the
+ * targets at @portals. 0, or -errno with a sentence. */
+int pd_load(struct csa_primary *p, char *const *portals, unsigned nr_portals,
+	    char *err, size_t errlen);
+
+/* Open the LUNs @numbers of @target at @portal as array @name (a LUN that
+ * cannot be opened stays NULL). NULL on allocation failure. */
+struct pd_array *pd_array_open(struct csa_primary *p, const char *name,
+			       const char *portal, const char *target,
+			       const uint32_t *numbers, unsigned n);
+void pd_array_close(struct pd_array *a);
+
+/* The open array named @name, or NULL. */
+struct pd_array *pd_array_find(struct csa_primary *p, const char *name);
+
+/* (Re)open the store over every open LUN: 0 or -errno with @err. */
+int pd_store_reopen(struct csa_primary *p, char *err, size_t errlen);
+
+/* Write @next to the LUNs and, once a majority holds it, make it the
+ * catalog (the old one is freed). On failure @next is freed and the
+ * catalog stays as it was: -errno with a sentence. Lock held. */
+int pd_commit(struct csa_primary *p, struct csa_catalog *next, char *err,
+	      size_t errlen);
+
+/* Rewrite the bootstrap file from the catalog (a failure is logged). */
+void pd_bootstrap_save(struct csa_primary *p);
+
+void pd_arrays_close(struct csa_primary *p);
+
+/* ---- the ops ------------------------------------------------------------- */
+
+extern const struct csa_api_op pd_ops[];
+extern const unsigned pd_nr_ops;
+
+/* 0 if @peer may change the cluster (admin, primary); else forbidden. */
+int pd_need_admin(const struct csa_api_peer *peer, struct csa_api_err *e);
+
+int pd_op_array_add(void *ctx, const struct csa_api_peer *peer,
+		    struct json_object *req, struct json_object **result,
+		    struct csa_api_err *e);
+int pd_op_array_list(void *ctx, const struct csa_api_peer *peer,
+		     struct json_object *req, struct json_object **result,
+		     struct csa_api_err *e);
+int pd_op_array_show(void *ctx, const struct csa_api_peer *peer,
+		     struct json_object *req, struct json_object **result,
+		     struct csa_api_err *e);
+int pd_op_array_calibrate(void *ctx, const struct csa_api_peer *peer,
+			  struct json_object *req, struct json_object **result,
+			  struct csa_api_err *e);
+int pd_op_volume_create(void *ctx, const struct csa_api_peer *peer,
+			struct json_object *req, struct json_object **result,
+			struct csa_api_err *e);
+int pd_op_volume_list(void *ctx, const struct csa_api_peer *peer,
+		      struct json_object *req, struct json_object **result,
+		      struct csa_api_err *e);
+int pd_op_volume_show(void *ctx, const struct csa_api_peer *peer,
+		      struct json_object *req, struct json_object **result,
+		      struct csa_api_err *e);
+int pd_op_volume_set(void *ctx, const struct csa_api_peer *peer,
+		     struct json_object *req, struct json_object **result,
+		     struct csa_api_err *e);
+int pd_op_volume_delete(void *ctx, const struct csa_api_peer *peer,
+			struct json_object *req, struct json_object **result,
+			struct csa_api_err *e);
+
+/* Publish @event ("volume.created", ...) for volume @name and log it. */
+void pd_volume_event(struct csa_primary *p, const char *name,
+		     const char *event);
+
+/* ---- pd_view.c ----------------------------------------------------------- */
+
+struct json_object *pd_view_array(struct csa_primary *p, unsigned idx,
+				  bool detail);
+/* {arrays: [summaries]} */
+struct json_object *pd_view_arrays(struct csa_primary *p);
+struct json_object *pd_view_volume(const struct csa_catalog *c, unsigned idx,
+				   bool detail);
+struct json_object *pd_view_status(struct csa_primary *p);
+/* A host sees a volume that names it, or names no host. */
+bool pd_volume_visible(const struct csa_cat_volume *v,
+		       const struct csa_api_peer *peer);
+
+#endif
