@@ -19,13 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
 #include "primary/discover.h"
 
-#define DEFAULT_INITIATOR	"iqn.2026-11.org.csafs:initiator"
 #define REPORT_LUNS_ALLOC	(16 + 8 * 256)	/* grown if the target has more */
 #define REPORT_LUNS_MAX		(16 + 8 * 16384)
 #define INQUIRY_ALLOC		36		/* the standard data we read */
@@ -52,6 +52,7 @@ struct probe {
 	struct iscsi_context *ctx;
 	const char *portal;
 	const char *target;		/* NULL for discovery */
+	char where[CSA_PORTAL_MAX + CSA_IQN_MAX];	/* for messages */
 	unsigned timeout_ms;
 	bool logged_in;
 	bool broken;			/* a step failed: no more steps */
@@ -76,6 +77,17 @@ static void step_reset(struct step *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* libiscsi's reason, without the newline some of its messages end in. */
+static void why_set(struct step *st, const char *why)
+{
+	size_t n;
+
+	snprintf(st->why, sizeof(st->why), "%s", why ? why : "");
+	n = strlen(st->why);
+	while (n && (st->why[n - 1] == '\n' || st->why[n - 1] == ' '))
+		st->why[--n] = '\0';
+}
+
 static void step_finish(struct iscsi_context *ctx, struct step *st,
 			int status)
 {
@@ -86,9 +98,8 @@ static void step_finish(struct iscsi_context *ctx, struct step *st,
 	if (status == SCSI_STATUS_GOOD)
 		return;
 	why = iscsi_get_error(ctx);
-	snprintf(st->why, sizeof(st->why), "%s", why && *why ? why :
-		 status == SCSI_STATUS_TIMEOUT ? "command timed out" :
-		 "no reason given");
+	why_set(st, why && *why ? why : status == SCSI_STATUS_TIMEOUT ?
+		"command timed out" : "no reason given");
 }
 
 /* connect, login and logout completions: no data. */
@@ -133,7 +144,10 @@ static void discovery_cb(struct iscsi_context *ctx, int status, void *data,
 	step_finish(ctx, st, status);
 }
 
-/* The errno that libiscsi's wording of a transport failure stands for. */
+/*
+ * The errno that libiscsi's wording of a transport failure stands for, or
+ * 0 when the wording is not one of these.
+ */
 static int transport_errno(const char *why)
 {
 	if (strstr(why, "refused"))
@@ -144,14 +158,16 @@ static int transport_errno(const char *why)
 	    strstr(why, "resolve") || strstr(why, "Invalid target") ||
 	    strstr(why, "getaddrinfo"))
 		return -EHOSTUNREACH;
-	return -EPROTO;
+	if (strstr(why, "emory"))
+		return -ENOMEM;
+	return 0;
 }
 
 /*
  * Drive the context until the step in progress completes, at most
- * timeout_ms. 0 when it completed (st->status says how), or -ETIMEDOUT,
- * or the errno of a transport failure that completed nothing (with the
- * reason in st->why).
+ * timeout_ms. 0 when it completed (st->status says how), -ETIMEDOUT, or
+ * -EPIPE when the connection failed without completing it (the reason in
+ * st->why).
  */
 static int run_step(struct probe *p)
 {
@@ -169,58 +185,72 @@ static int run_step(struct probe *p)
 				       .events = (short)iscsi_which_events(p->ctx) };
 		ret = poll(&pfd, 1, left);
 		if (ret < 0 && errno != EINTR) {
-			ret = -errno;
-			snprintf(st->why, sizeof(st->why), "poll: %s",
-				 strerror(-ret));
-			return ret;
+			why_set(st, strerror(errno));
+			return -EPIPE;
 		}
 		/* revents 0 still lets libiscsi expire PDUs. */
 		if (iscsi_service(p->ctx, ret > 0 ? pfd.revents : 0) < 0 &&
 		    !st->done) {
-			snprintf(st->why, sizeof(st->why), "%s",
-				 iscsi_get_error(p->ctx));
-			return transport_errno(st->why);
+			why_set(st, iscsi_get_error(p->ctx));
+			return -EPIPE;
 		}
 	}
 	return 0;
 }
 
 /*
- * Run the step just started (@started is the *_async call's return) and
- * turn any failure into -errno and a sentence about @what. A step that
- * completed with a SCSI status other than GOOD is 0 here: the caller reads
- * st->status (CHECK CONDITION is an answer, not a broken session).
+ * A step that failed: -errno from libiscsi's reason in st->why (@fallback
+ * when it names none) and a sentence about @what.
  */
-static int step_wait(struct probe *p, int started, const char *what)
+static int step_failed(struct probe *p, const char *what, int fallback)
+{
+	int ret = transport_errno(p->st.why);
+	const char *say = ret ? strerror(-ret) : p->st.why;
+
+	if (strstr(p->st.why, "resolv"))
+		say = "the host name does not resolve";
+	p->broken = true;
+	snprintf(p->err, p->errlen, "%s: %s failed: %s", p->where, what, say);
+	return ret ? ret : fallback;
+}
+
+/*
+ * Wait for the step just started (@queued: the *_async call succeeded).
+ * 0 when it completed with any status, which the caller then reads: a
+ * refused login or a CHECK CONDITION is an answer. -errno and a sentence
+ * when it did not complete in time or the connection failed under it.
+ */
+static int step_wait(struct probe *p, bool queued, const char *what,
+		     int fallback)
 {
 	struct step *st = &p->st;
 	int ret;
 
-	if (started) {
-		snprintf(st->why, sizeof(st->why), "%s",
-			 iscsi_get_error(p->ctx));
-		ret = transport_errno(st->why);
-		if (ret == -EPROTO && strstr(st->why, "emory"))
-			ret = -ENOMEM;
-	} else {
-		ret = run_step(p);
-		if (!ret && (st->status == SCSI_STATUS_TIMEOUT))
-			ret = -ETIMEDOUT;
-		else if (!ret && (st->status == SCSI_STATUS_CANCELLED ||
-				  st->status == SCSI_STATUS_ERROR))
-			ret = transport_errno(st->why);
+	if (!queued) {
+		why_set(st, iscsi_get_error(p->ctx));
+		return step_failed(p, what, fallback);
 	}
-	if (!ret)
+	ret = run_step(p);
+	if (ret == -EPIPE) {
+		/*
+		 * libiscsi has by now replaced the cause with "cannot
+		 * reconnect": what is left to say is that the other side
+		 * dropped the connection, which an iSCSI target does not do
+		 * in the middle of a step.
+		 */
+		ret = transport_errno(st->why);
+		p->broken = true;
+		snprintf(p->err, p->errlen,
+			 "%s: the connection failed during %s%s%s", p->where,
+			 what, ret ? ": " : "", ret ? strerror(-ret) : "");
+		return ret ? ret : -EPROTO;
+	}
+	if (!ret && st->status != SCSI_STATUS_TIMEOUT)
 		return 0;
 	p->broken = true;
-	if (ret == -ETIMEDOUT)
-		snprintf(p->err, p->errlen,
-			 "%s: %s: no answer within %u ms", p->portal, what,
-			 p->timeout_ms);
-	else
-		snprintf(p->err, p->errlen, "%s: %s: %s", p->portal, what,
-			 st->why);
-	return ret;
+	snprintf(p->err, p->errlen, "%s: %s got no answer within %u ms",
+		 p->where, what, p->timeout_ms);
+	return -ETIMEDOUT;
 }
 
 /*
@@ -239,75 +269,84 @@ static int probe_login(struct probe *p)
 {
 	int ret, code;
 
-	p->st = (struct step){ 0 };
-	ret = step_wait(p, iscsi_login_async(p->ctx, plain_cb, &p->st),
-			"login");
+	step_reset(&p->st);
+	ret = step_wait(p, !iscsi_login_async(p->ctx, plain_cb, &p->st),
+			"login", -EACCES);
 	if (ret)
 		return ret;
 	if (p->st.status == SCSI_STATUS_GOOD) {
 		p->logged_in = true;
 		return 0;
 	}
-	p->broken = true;
 	code = login_status(p->st.why);
+	if (code < 0)
+		return step_failed(p, "login", -EACCES);
+	p->broken = true;
 	if (p->target && (code == 0x0203 || code == 0x0204)) {
-		snprintf(p->err, p->errlen, "%s has no target %s (%s)",
-			 p->portal, p->target, p->st.why);
+		snprintf(p->err, p->errlen,
+			 "%s has no target %s (the login was answered: %s)",
+			 p->portal, p->target, strstr(p->st.why, "Status:") + 8);
 		return -ENOENT;
 	}
-	if (code < 0) {
-		ret = transport_errno(p->st.why);
-		snprintf(p->err, p->errlen, "%s: login failed: %s", p->portal,
-			 p->st.why);
-		return ret == -EPROTO ? -EACCES : ret;
-	}
-	snprintf(p->err, p->errlen, "%s refused the %s login%s%s: %s",
-		 p->portal, p->target ? "" : "discovery",
-		 p->target ? " to " : "", p->target ? p->target : "",
-		 p->st.why);
+	snprintf(p->err, p->errlen, "%s: the %s login was refused: %s",
+		 p->where, p->target ? "session" : "discovery",
+		 strstr(p->st.why, "Status:") + 8);
 	return -EACCES;
 }
 
-/* A context for @target (NULL: discovery), connected and logged in. */
+/* The engine's generic name too: one host, one initiator to the arrays. */
+static void default_initiator(char *buf, size_t n)
+{
+	char host[128] = "localhost";
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(buf, n, "iqn.2026-11.org.csafs:%s", host);
+}
+
+/* A context for p->target (NULL: discovery), connected and logged in. */
 static int probe_open(struct probe *p, const char *initiator)
 {
 	enum iscsi_session_type type = p->target ? ISCSI_SESSION_NORMAL :
 						   ISCSI_SESSION_DISCOVERY;
+	char name[160];
 	int ret;
 
-	if (!p->portal || !*p->portal || !p->timeout_ms) {
-		snprintf(p->err, p->errlen, "no portal or no timeout given");
+	if (!p->portal || !*p->portal || (p->target && !*p->target) ||
+	    !p->timeout_ms) {
+		snprintf(p->err, p->errlen,
+			 "a portal, a target name and a timeout are needed");
 		return -EINVAL;
 	}
-	p->ctx = iscsi_create_context(initiator ? initiator :
-				      DEFAULT_INITIATOR);
+	snprintf(p->where, sizeof(p->where), "%s%s%s", p->portal,
+		 p->target ? " " : "", p->target ? p->target : "");
+	if (!initiator) {
+		default_initiator(name, sizeof(name));
+		initiator = name;
+	}
+	p->ctx = iscsi_create_context(initiator);
 	if (!p->ctx) {
 		snprintf(p->err, p->errlen, "%s: cannot make an iSCSI context",
-			 p->portal);
+			 p->where);
 		return -ENOMEM;
 	}
 	if (iscsi_set_session_type(p->ctx, type) ||
 	    (p->target && iscsi_set_targetname(p->ctx, p->target)) ||
 	    iscsi_set_header_digest(p->ctx, ISCSI_HEADER_DIGEST_NONE)) {
-		snprintf(p->err, p->errlen, "%s: %s", p->portal,
+		snprintf(p->err, p->errlen, "%s: %s", p->where,
 			 iscsi_get_error(p->ctx));
 		return -EINVAL;
 	}
 	/* One attempt only: a failed probe is reported, not retried. */
 	iscsi_set_noautoreconnect(p->ctx, 1);
 	iscsi_set_timeout(p->ctx, (int)((p->timeout_ms + 999) / 1000));
-	p->st = (struct step){ 0 };
-	ret = step_wait(p, iscsi_connect_async(p->ctx, p->portal, plain_cb,
-					       &p->st), "cannot connect");
+	step_reset(&p->st);
+	ret = step_wait(p, !iscsi_connect_async(p->ctx, p->portal, plain_cb,
+						&p->st), "connect",
+			-EHOSTUNREACH);
 	if (ret)
 		return ret;
-	if (p->st.status != SCSI_STATUS_GOOD) {
-		p->broken = true;
-		ret = transport_errno(p->st.why);
-		snprintf(p->err, p->errlen, "%s: cannot connect: %s",
-			 p->portal, p->st.why);
-		return ret == -EPROTO ? -EHOSTUNREACH : ret;
-	}
+	if (p->st.status != SCSI_STATUS_GOOD)
+		return step_failed(p, "connect", -EHOSTUNREACH);
 	return probe_login(p);
 }
 
@@ -343,14 +382,10 @@ int csa_discover_targets(const char *portal, const char *initiator,
 	if (ret)
 		goto out;
 	step_reset(&p.st);
-	ret = step_wait(&p, iscsi_discovery_async(p.ctx, discovery_cb, &p.st),
-			"SendTargets discovery");
-	if (!ret && p.st.status != SCSI_STATUS_GOOD) {
-		snprintf(err, errlen, "%s: SendTargets discovery failed: %s",
-			 portal, p.st.why);
-		p.broken = true;
-		ret = -EPROTO;
-	}
+	ret = step_wait(&p, !iscsi_discovery_async(p.ctx, discovery_cb, &p.st),
+			"SendTargets discovery", -EPROTO);
+	if (!ret && p.st.status != SCSI_STATUS_GOOD)
+		ret = step_failed(&p, "SendTargets discovery", -EPROTO);
 	if (!ret && p.st.copy_err) {
 		snprintf(err, errlen, p.st.copy_err == -ENOMEM ?
 			 "%s: out of memory for the discovered targets" :
@@ -384,29 +419,27 @@ static int probe_command(struct probe *p, const char *what,
 			 struct scsi_task *(*start)(struct probe *p, int arg),
 			 int arg)
 {
-	struct scsi_task *t;
+	const struct scsi_task *t;
 	int ret, tries;
 
 	for (tries = 0; tries <= UA_RETRIES; tries++) {
 		step_reset(&p->st);
-		t = start(p, arg);
-		ret = step_wait(p, t ? 0 : -1, what);
+		ret = step_wait(p, start(p, arg) != NULL, what, -EPROTO);
 		if (ret)
 			return ret;
 		t = p->st.task;
 		if (p->st.status == SCSI_STATUS_GOOD)
 			return 0;
-		if (!t || !unit_attention(t))
+		if (p->st.status != SCSI_STATUS_CHECK_CONDITION)
+			return step_failed(p, what, -EPROTO);
+		if (!unit_attention(t))
 			break;
 	}
-	if (t && t->status == SCSI_STATUS_CHECK_CONDITION)
-		snprintf(p->err, p->errlen, "%s %s: %s failed: %s (%02x/%02x/%02x)",
-			 p->portal, p->target, what,
-			 scsi_sense_key_str(t->sense.key), t->sense.key,
-			 (t->sense.ascq >> 8) & 0xff, t->sense.ascq & 0xff);
-	else
-		snprintf(p->err, p->errlen, "%s %s: %s failed: %s", p->portal,
-			 p->target, what, p->st.why);
+	p->broken = true;
+	snprintf(p->err, p->errlen, "%s: %s failed: %s (sense %x/%02x/%02x)",
+		 p->where, what, scsi_sense_key_str(t->sense.key),
+		 t->sense.key, (t->sense.ascq >> 8) & 0xff,
+		 t->sense.ascq & 0xff);
 	return -EPROTO;
 }
 
@@ -459,17 +492,19 @@ static int cmp_lun(const void *a, const void *b)
 static int parse_luns(struct probe *p, struct lun_entry **out, unsigned *n)
 {
 	const struct scsi_task *t = p->st.task;
-	unsigned listed, i, k = 0;
+	unsigned listed = 0, i, k = 0;
 	struct lun_entry *v;
 
-	listed = (unsigned)(t->datain.size - 8) / 8;
-	if (t->datain.size < 8 ||
-	    scsi_get_uint32(t->datain.data) / 8 < listed)
-		listed = t->datain.size < 8 ? 0 :
-			 scsi_get_uint32(t->datain.data) / 8;
+	/* Entries both announced in the header and actually received. */
+	if (t->datain.size >= 8) {
+		listed = (unsigned)(t->datain.size - 8) / 8;
+		if (scsi_get_uint32(t->datain.data) / 8 < listed)
+			listed = scsi_get_uint32(t->datain.data) / 8;
+	}
 	v = calloc(listed ? listed : 1, sizeof(*v));
 	if (!v) {
-		snprintf(p->err, p->errlen, "out of memory for %u LUNs", listed);
+		snprintf(p->err, p->errlen, "%s: out of memory for %u LUNs",
+			 p->where, listed);
 		return -ENOMEM;
 	}
 	for (i = 0; i < listed; i++)
@@ -487,26 +522,29 @@ static int parse_luns(struct probe *p, struct lun_entry **out, unsigned *n)
 /* REPORT LUNS, asked again with room for all if the first answer was cut. */
 static int report_luns(struct probe *p, struct lun_entry **out, unsigned *n)
 {
-	int alloc = REPORT_LUNS_ALLOC, ret;
-	uint32_t need;
+	uint32_t alloc = REPORT_LUNS_ALLOC, listed;
+	int ret;
 
 	for (;;) {
-		ret = probe_command(p, "REPORT LUNS", start_report_luns, alloc);
+		ret = probe_command(p, "REPORT LUNS", start_report_luns,
+				    (int)alloc);
 		if (ret)
 			return ret;
-		if (p->st.task->datain.size < 8)
+		if (p->st.task->datain.size < 8 || alloc >= REPORT_LUNS_MAX)
 			break;
-		need = scsi_get_uint32(p->st.task->datain.data) + 8;
-		if (need <= (uint32_t)alloc || alloc >= REPORT_LUNS_MAX)
+		listed = scsi_get_uint32(p->st.task->datain.data);
+		if (listed <= alloc - 8)
 			break;
-		alloc = need < REPORT_LUNS_MAX ? (int)need : REPORT_LUNS_MAX;
+		alloc = listed < REPORT_LUNS_MAX - 8 ? listed + 8 :
+						      REPORT_LUNS_MAX;
 	}
 	return parse_luns(p, out, n);
 }
 
 /*
  * Is the LUN a disk (SBC direct access, and there)? tgt's LUN 0 is its
- * controller (type 0x0c), which has no blocks to give.
+ * controller (type 0x0c), which has no blocks to give; a CD or tape LUN
+ * has none either, so any LUN that is not a disk is left out.
  */
 static int lun_is_disk(struct probe *p, const struct lun_entry *l,
 		       bool *disk)
@@ -521,8 +559,8 @@ static int lun_is_disk(struct probe *p, const struct lun_entry *l,
 		return ret;
 	t = p->st.task;
 	if (t->datain.size < 1) {
-		snprintf(p->err, p->errlen, "%s %s: %s returned no data",
-			 p->portal, p->target, what);
+		snprintf(p->err, p->errlen, "%s: %s returned no data",
+			 p->where, what);
 		return -EPROTO;
 	}
 	*disk = (t->datain.data[0] >> 5) == 0 &&
@@ -530,44 +568,59 @@ static int lun_is_disk(struct probe *p, const struct lun_entry *l,
 	return 0;
 }
 
+/* The numbers of the disks among @v, in order, into @out. */
+static int keep_disks(struct probe *p, const struct lun_entry *v,
+		      unsigned nv, uint32_t *out, unsigned *n)
+{
+	unsigned i, k = 0;
+	bool disk;
+	int ret;
+
+	for (i = 0; i < nv; i++) {
+		ret = lun_is_disk(p, &v[i], &disk);
+		if (ret)
+			return ret;
+		if (disk)
+			out[k++] = v[i].number;
+	}
+	*n = k;
+	return 0;
+}
+
 int csa_report_luns(const char *portal, const char *target,
 		    const char *initiator, unsigned timeout_ms,
 		    uint32_t **luns, unsigned *n, char *err, size_t errlen)
 {
-	struct probe p = { .portal = portal, .target = target,
-			   .timeout_ms = timeout_ms, .err = err,
+	struct probe p = { .portal = portal, .timeout_ms = timeout_ms,
+			   .target = target ? target : "", .err = err,
 			   .errlen = errlen };
 	struct lun_entry *v = NULL;
-	unsigned nv = 0, i, k = 0;
-	bool disk;
+	uint32_t *out = NULL;
+	unsigned nv = 0;
 	int ret;
 
 	*luns = NULL;
 	*n = 0;
-	if (!target || !*target) {
-		snprintf(err, errlen, "%s: no target name given",
-			 portal ? portal : "?");
-		return -EINVAL;
-	}
 	ret = probe_open(&p, initiator);
-	if (!ret)
-		ret = report_luns(&p, &v, &nv);
-	*luns = ret ? NULL : malloc((nv ? nv : 1) * sizeof(**luns));
-	if (!ret && !*luns) {
-		snprintf(err, errlen, "out of memory for %u LUNs", nv);
+	if (ret)
+		goto out;
+	ret = report_luns(&p, &v, &nv);
+	if (ret)
+		goto out;
+	out = malloc((nv ? nv : 1) * sizeof(*out));
+	if (!out) {
+		snprintf(err, errlen, "%s: out of memory for %u LUNs", p.where,
+			 nv);
 		ret = -ENOMEM;
+		goto out;
 	}
-	for (i = 0; !ret && i < nv; i++) {
-		ret = lun_is_disk(&p, &v[i], &disk);
-		if (!ret && (disk || v[i].number != 0))
-			(*luns)[k++] = v[i].number;
-	}
-	if (ret) {
-		free(*luns);
-		*luns = NULL;
-	} else {
-		*n = k;
-	}
+	ret = keep_disks(&p, v, nv, out, n);
+	if (ret)
+		goto out;
+	*luns = out;
+	out = NULL;
+out:
+	free(out);
 	free(v);
 	probe_close(&p);
 	return ret;

@@ -192,16 +192,22 @@ static int start(struct csa_primary *p, const struct opts *o, char *err,
 		return ret;
 	}
 	ret = pd_load(p, o->portals, o->nr_portals, err, errlen);
-	if (!ret)
-		pd_bootstrap_save(p);
-	return ret ? ret : start_api(p, o, err, errlen);
+	if (ret)
+		return ret;
+	pd_bootstrap_save(p);
+	ret = pd_watch_start(p);
+	if (ret) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(-ret));
+		return ret;
+	}
+	return start_api(p, o, err, errlen);
 }
 
 static void stop(struct csa_primary *p)
 {
 	unsigned waited;
 
-	atomic_store(&p->stopping, true);
+	pd_watch_stop(p);	/* sets p->stopping */
 	for (waited = 0; atomic_load(&p->calibrations) &&
 	     waited < STOP_WAIT_S * 10; waited++)
 		usleep(100000);

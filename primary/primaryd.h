@@ -10,6 +10,9 @@
  *   pd_ops_volume.c  volume.create/list/show/set/delete
  *   pd_ops_misc.c    status, host.register/list, the op table
  *   pd_view.c        the catalog as the API shows it (ops.h)
+ *   pd_calibrate.c   array.calibrate's job
+ *   pd_volume_set.c  volume.set
+ *   pd_watch.c       reopening LUNs that were down
  *
  * Locking: one mutex, p->lock, guards the catalog, the store and the open
  * LUNs. A handler takes it for the whole of what it reads or changes,
@@ -76,6 +79,8 @@ struct csa_primary {
 	struct csa_api_server *api;
 	atomic_bool stopping;		/* calibrations stop soon */
 	atomic_uint calibrations;	/* running */
+	pthread_t watcher;		/* pd_watch.c */
+	bool has_watcher;
 };
 
 /* ---- pd_arrays.c --------------------------------------------------------- */
@@ -111,6 +116,10 @@ int pd_commit(struct csa_primary *p, struct csa_catalog *next, char *err,
 void pd_bootstrap_save(struct csa_primary *p);
 
 void pd_arrays_close(struct csa_primary *p);
+
+/* pd_watch.c: retry the LUNs not open every few seconds, until stop. */
+int pd_watch_start(struct csa_primary *p);
+void pd_watch_stop(struct csa_primary *p);
 
 /* ---- the ops ------------------------------------------------------------- */
 
