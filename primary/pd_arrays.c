@@ -137,6 +137,30 @@ int pd_store_reopen(struct csa_primary *p, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A write that missed its majority may still sit on the arrays that took
+ * it, under the highest sequence there is: a later load would find the
+ * change the caller was told had failed. Writing the current catalog again
+ * under a newer sequence puts it above that write on the same arrays,
+ * which are the ones answering now.
+ */
+static void supersede(struct csa_primary *p)
+{
+	char err[512];
+	uint64_t seq;
+	int ret;
+
+	if (!p->cat->nr_arrays)
+		return;		/* nothing was ever written */
+	/* -EIO: no majority again, but written where the failed one was. */
+	ret = csa_store_write(p->store, p->cat, &seq, err, sizeof(err));
+	if (!ret)
+		p->seq = seq;
+	else if (ret != -EIO)
+		pd_log("the failed change may remain on the arrays that took it: writing the catalog again failed too: %s",
+		       err);
+}
+
 int pd_commit(struct csa_primary *p, struct csa_catalog *next, char *err,
 	      size_t errlen)
 {
@@ -151,6 +175,8 @@ int pd_commit(struct csa_primary *p, struct csa_catalog *next, char *err,
 	ret = csa_store_write(p->store, next, &seq, err, errlen);
 	if (ret) {
 		csa_catalog_free(next);
+		if (ret == -EIO)
+			supersede(p);
 		return ret;
 	}
 	csa_catalog_free(p->cat);

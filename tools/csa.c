@@ -1,191 +1,152 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * csa: the administrator's command. Subcommands are a table; each parses
- * its own options and returns the exit status (0 done, 1 refused or
- * failed, 2 bad usage).
+ * csa: the administrator's command. Global options, then a command from
+ * the table below; each command parses its own arguments and returns the
+ * exit status (0 done, 1 refused or failed, 2 bad usage).
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "primary/ca.h"
+#include "primary/client.h"
+#include "primary/ops.h"
+#include "tools/csa_out.h"
+#include "tools/units.h"
 
-#define DEFAULT_DIR "/etc/csafs"
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
-struct cmd {
+#define DEFAULT_DIR	"/etc/csafs"
+#define DEFAULT_PRIMARY	"127.0.0.1:" STR(CSA_PRIMARY_PORT)
+
+static const struct command {
 	const char *name;
-	int (*fn)(const char *dir, int argc, char **argv);
-	const char *summary;
+	int (*fn)(struct csa_cli *cli, int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "init", csa_cmd_init, csa_help_init },
+	{ "cert", csa_cmd_cert, csa_help_cert },
+	{ "status", csa_cmd_status, csa_help_status },
+	{ "array", csa_cmd_array, csa_help_array },
+	{ "volume", csa_cmd_volume, csa_help_volume },
+	{ "host", csa_cmd_host, csa_help_host },
 };
 
-static const char usage_text[] =
-"Usage: csa [--dir DIR] COMMAND [ARGS]\n"
-"\n"
-"Administers a csafs cluster: several iSCSI arrays acting as one.\n"
-"\n"
-"Commands:\n"
-"  init --name CLUSTER [--primary CN] [--admin CN]\n"
-"        Make the cluster's certificate authority in DIR/ca and issue the\n"
-"        primary's certificate (DIR/primary.crt, .key; CN default \"primary\")\n"
-"        and a first admin's (DIR/admin.crt, .key; CN default \"admin\").\n"
-"        Refused if DIR already holds a CA: a CA is never replaced.\n"
-"  cert issue (--host CN | --admin CN | --primary CN) [--out PREFIX]\n"
-"        Issue a certificate and key signed by the cluster CA, to\n"
-"        PREFIX.crt and PREFIX.key (default DIR/CN). The common name is\n"
-"        the identity: a host's CN is the name volumes grant access to.\n"
-"\n"
-"Options:\n"
-"  -d, --dir DIR    where the cluster's CA and certificates live\n"
-"                   (default $CSA_DIR, else " DEFAULT_DIR ")\n"
-"  -h, --help       this text\n"
-"\n"
-"Names (CLUSTER, CN) are 1 to 64 characters of A-Z a-z 0-9 . _ -\n"
-"(a cluster name at most 55). Private keys are written mode 0600 and never\n"
-"over an existing file.\n"
-"\n"
-"Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 bad\n"
-"usage.\n"
-"\n"
-"Examples:\n"
-"  csa --dir /etc/csafs init --name lab\n"
-"  csa --dir /etc/csafs cert issue --host db-host-1\n";
-
-static int usage_error(const char *what, const char *arg)
+static const char *env_or(const char *name, const char *fallback)
 {
-	fprintf(stderr, "csa: %s%s%s\nTry 'csa --help'.\n", what,
-		arg ? " " : "", arg ? arg : "");
-	return 2;
+	const char *v = getenv(name);
+
+	return v && *v ? v : fallback;
 }
 
-static void path_join(char *out, size_t len, const char *dir,
-		      const char *name)
+/* Global options, up to the command. Returns -1 to go on, else the status. */
+static int global_options(struct csa_cli *cli, int argc, char **argv)
 {
-	snprintf(out, len, "%s/%s", dir, name);
-}
+	enum { CERT = 256, KEY, CA, JSON, TIMEOUT };
+	static const struct option lo[] = {
+		{ "dir", 1, 0, 'd' }, { "primary", 1, 0, 'p' },
+		{ "cert", 1, 0, CERT }, { "key", 1, 0, KEY }, { "ca", 1, 0, CA },
+		{ "json", 0, 0, JSON }, { "timeout", 1, 0, TIMEOUT },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+	uint64_t ms;
+	int c;
 
-static int issue(const char *dir, const char *cn, enum csa_cert_role role,
-		 const char *prefix)
-{
-	char ca[4096], err[512];
-	int ret;
-
-	path_join(ca, sizeof(ca), dir, "ca");
-	ret = csa_ca_issue(ca, cn, role, prefix, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "csa: %s\n", err);
-		return 1;
+	opterr = 0;
+	/* "+": stop at the command, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+:d:p:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': cli->dir = optarg; break;
+		case 'p': cli->primary = optarg; break;
+		case CERT: cli->cert = optarg; break;
+		case KEY: cli->key = optarg; break;
+		case CA: cli->ca = optarg; break;
+		case JSON: cli->json = true; break;
+		case 'h': fputs(csa_help_main, stdout); return CSA_EXIT_OK;
+		case TIMEOUT:
+			if (csa_parse_duration_ms(optarg, &ms) || !ms ||
+			    ms > 24 * 3600 * 1000)
+				return csa_usage("--timeout: '%s' is not a number of seconds (1 to 86400)",
+						 optarg);
+			cli->timeout_ms = (unsigned)ms;
+			break;
+		case ':':
+			return csa_usage("%s needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return csa_usage("unknown option -%c", optopt);
+			return csa_usage("unknown option %s", argv[optind - 1]);
+		}
 	}
-	printf("issued %s certificate for %s: %s.crt, %s.key\n",
-	       csa_cert_role_name(role), cn, prefix, prefix);
+	return -1;
+}
+
+/* "-h" or "--help" among a command's arguments (before any "--"). */
+static int wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
 	return 0;
 }
 
-static int cmd_init(const char *dir, int argc, char **argv)
+/*
+ * "--json" among a command's arguments is taken as the global option
+ * (`csa status --json` reads naturally); it is removed from them.
+ */
+static int take_json(struct csa_cli *cli, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "name", 1, 0, 'n' }, { "primary", 1, 0, 'p' },
-		{ "admin", 1, 0, 'a' }, { 0, 0, 0, 0 } };
-	const char *name = NULL, *primary = "primary", *admin = "admin";
-	char ca[4096], prefix[4096], err[512];
-	int c;
+	int i, n = 1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:p:a:", lo, NULL)) != -1) {
-		if (c == 'n')
-			name = optarg;
-		else if (c == 'p')
-			primary = optarg;
-		else if (c == 'a')
-			admin = optarg;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--json"))
+			cli->json = true;
 		else
-			return usage_error("init: unknown option", NULL);
+			argv[n++] = argv[i];
 	}
-	if (!name || optind < argc)
-		return usage_error("init needs --name CLUSTER and nothing else",
-				   NULL);
-	/* DIR holds private keys: only root may look. */
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		fprintf(stderr, "csa: cannot make %s: %s\n", dir,
-			strerror(errno));
-		return 1;
-	}
-	path_join(ca, sizeof(ca), dir, "ca");
-	if (csa_ca_create(ca, name, err, sizeof(err))) {
-		fprintf(stderr, "csa: %s\n", err);
-		return 1;
-	}
-	printf("cluster %s: certificate authority in %s\n", name, ca);
-	path_join(prefix, sizeof(prefix), dir, "primary");
-	if (issue(dir, primary, CSA_CERT_PRIMARY, prefix))
-		return 1;
-	path_join(prefix, sizeof(prefix), dir, "admin");
-	return issue(dir, admin, CSA_CERT_ADMIN, prefix);
+	for (; i < argc; i++)
+		argv[n++] = argv[i];
+	argv[n] = NULL;
+	return n;
 }
 
-static int cmd_cert(const char *dir, int argc, char **argv)
+static int run(struct csa_cli *cli, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "host", 1, 0, 'H' }, { "admin", 1, 0, 'A' },
-		{ "primary", 1, 0, 'P' }, { "out", 1, 0, 'o' },
-		{ 0, 0, 0, 0 } };
-	const char *cn = NULL, *out = NULL;
-	enum csa_cert_role role = CSA_CERT_HOST;
-	char prefix[4096];
-	int c, roles = 0;
+	unsigned i;
 
-	if (argc < 2 || strcmp(argv[1], "issue"))
-		return usage_error("cert: the only subcommand is 'issue'", NULL);
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "H:A:P:o:", lo, NULL)) != -1) {
-		switch (c) {
-		case 'H': role = CSA_CERT_HOST; cn = optarg; roles++; break;
-		case 'A': role = CSA_CERT_ADMIN; cn = optarg; roles++; break;
-		case 'P': role = CSA_CERT_PRIMARY; cn = optarg; roles++; break;
-		case 'o': out = optarg; break;
-		default: return usage_error("cert issue: unknown option", NULL);
+	argc = take_json(cli, argc, argv);
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name))
+			continue;
+		if (wants_help(argc, argv)) {
+			fputs(commands[i].help, stdout);
+			return CSA_EXIT_OK;
 		}
+		optind = 0;	/* the command's getopt starts afresh */
+		return commands[i].fn(cli, argc, argv);
 	}
-	if (roles != 1 || optind < argc)
-		return usage_error("cert issue needs exactly one of --host, --admin, --primary",
-				   NULL);
-	if (!out) {
-		path_join(prefix, sizeof(prefix), dir, cn);
-		out = prefix;
-	}
-	return issue(dir, cn, role, out);
+	return csa_usage("unknown command '%s'", argv[0]);
 }
-
-static const struct cmd cmds[] = {
-	{ "init", cmd_init, "make the cluster's CA and first certificates" },
-	{ "cert", cmd_cert, "issue certificates" },
-};
 
 int main(int argc, char **argv)
 {
-	const char *dir = getenv("CSA_DIR") ? getenv("CSA_DIR") : DEFAULT_DIR;
-	int i = 1;
-	unsigned k;
+	struct csa_cli cli = {
+		.dir = env_or("CSA_DIR", DEFAULT_DIR),
+		.primary = env_or("CSA_PRIMARY", DEFAULT_PRIMARY),
+	};
+	int ret;
 
-	while (i < argc && argv[i][0] == '-') {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) &&
-		    i + 1 < argc) {
-			dir = argv[i + 1];
-			i += 2;
-			continue;
-		}
-		return usage_error("unknown option", argv[i]);
-	}
-	if (i >= argc)
-		return usage_error("no command given", NULL);
-	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
-		if (!strcmp(argv[i], cmds[k].name))
-			return cmds[k].fn(dir, argc - i, argv + i);
-	return usage_error("unknown command", argv[i]);
+	ret = global_options(&cli, argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (optind >= argc)
+		return csa_usage("no command given");
+	ret = run(&cli, argc - optind, argv + optind);
+	if (cli.client)
+		csa_client_close(cli.client);
+	return ret;
 }

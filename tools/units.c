@@ -42,6 +42,28 @@ int csa_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int csa_parse_count(const char *s, uint64_t *out)
+{
+	static const char units[] = "kmg";
+	const char *rest, *u;
+	uint64_t v, mul = 1;
+	unsigned i;
+
+	if (parse_u64(s, &v, &rest))
+		return -EINVAL;
+	if (*rest) {
+		u = strchr(units, tolower((unsigned char)*rest));
+		if (!u || !*u || rest[1])
+			return -EINVAL;
+		for (i = 0; i <= (unsigned)(u - units); i++)
+			mul *= 1000;
+	}
+	if (v > UINT64_MAX / mul)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
 int csa_parse_duration_ms(const char *s, uint64_t *out)
 {
 	const char *rest;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Sizes and durations as people type them. */
+/* Sizes, counts and durations as people type them. */
 #ifndef CSA_UNITS_H
 #define CSA_UNITS_H
 
@@ -10,6 +10,14 @@
  * Returns 0, or -EINVAL for anything else (empty, sign, junk, overflow).
  */
 int csa_parse_size(const char *s, uint64_t *out);
+
+/*
+ * "400", "20k", "2M", "1G" (decimal multiples, any case: 20k = 20000) to a
+ * count, as rates are quoted (MB/s, IOPS). No fractions: "1.5M" is
+ * refused, "1500k" is not. Returns 0, or -EINVAL for anything else
+ * (empty, sign, junk, overflow).
+ */
+int csa_parse_count(const char *s, uint64_t *out);
 
 /* "10", "10s", "500ms", "2m" to milliseconds; 0 or -EINVAL. */
 int csa_parse_duration_ms(const char *s, uint64_t *out);

@@ -27,8 +27,42 @@ command -v tgtd >/dev/null || skip "tgtd is not installed"
 
 WORK=$(mktemp -d /tmp/csa-test.XXXXXX)
 cleanup() {
+	local pid
+	# Daemons the test started (daemon_start), then the lab under them.
+	for pid in $(cat "$WORK/pids" 2>/dev/null); do
+		kill "$pid" 2>/dev/null && wait_gone "$pid" 10
+		kill -9 "$pid" 2>/dev/null
+	done
 	"$LAB" stop --dir "$WORK/lab" >/dev/null 2>&1 || true
 	rm -rf "$WORK"
+}
+
+# wait_gone PID SECONDS: 0 once the process is gone, 1 at the timeout.
+wait_gone() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# daemon_start LOG CMD...: run CMD in the background, its PID recorded
+# for cleanup and printed.
+daemon_start() {
+	local log=$1; shift
+	"$@" >"$log" 2>&1 &
+	echo $! >> "$WORK/pids"
+	echo $!
+}
+
+# daemon_stop PID: SIGTERM, then SIGKILL after 10 s; 0 if it ended by
+# itself.
+daemon_stop() {
+	kill "$1" 2>/dev/null
+	wait_gone "$1" 10 && return 0
+	kill -9 "$1" 2>/dev/null
+	return 1
 }
 trap cleanup EXIT
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Size and duration parsing, including every refusal. */
+/* Size, count and duration parsing, including every refusal. */
 #include <stdio.h>
 
 #include "tools/units.h"
@@ -13,6 +13,16 @@ static void size_is(const char *s, int ret, uint64_t want)
 	int ok = r == ret && (ret || v == want);
 
 	printf("%s - size \"%s\"\n", ok ? "ok" : "not ok", s);
+	failed |= !ok;
+}
+
+static void count_is(const char *s, int ret, uint64_t want)
+{
+	uint64_t v = 0;
+	int r = csa_parse_count(s, &v);
+	int ok = r == ret && (ret || v == want);
+
+	printf("%s - count \"%s\"\n", ok ? "ok" : "not ok", s);
 	failed |= !ok;
 }
 
@@ -42,6 +52,28 @@ int main(void)
 	size_is(" 1", -22, 0);
 	size_is("99999999999T", -22, 0);
 	size_is("18446744073709551616", -22, 0);
+	count_is("0", 0, 0);
+	count_is("400", 0, 400);
+	count_is("20k", 0, 20000);
+	count_is("20K", 0, 20000);
+	count_is("2M", 0, 2000000);
+	count_is("3m", 0, 3000000);
+	count_is("1G", 0, 1000000000);
+	count_is("1500k", 0, 1500000);
+	count_is("18446744073709551615", 0, UINT64_MAX);
+	count_is("18446744073709551k", 0, 18446744073709551000ULL);
+	count_is("18446744073709552k", -22, 0);
+	count_is("18446744073709551616", -22, 0);
+	count_is("", -22, 0);
+	count_is("k", -22, 0);
+	count_is("-1", -22, 0);
+	count_is("+1", -22, 0);
+	count_is(" 1", -22, 0);
+	count_is("1.5M", -22, 0);
+	count_is("20kb", -22, 0);
+	count_is("20kk", -22, 0);
+	count_is("1T", -22, 0);
+	count_is("abc", -22, 0);
 	ms_is("10", 0, 10000);
 	ms_is("10s", 0, 10000);
 	ms_is("500ms", 0, 500);
