@@ -142,4 +142,14 @@ check "what was written reads back (fresh process, verify pattern)" \
 csa volume rm v1 >/dev/null
 check "after v1 is removed, v2 at 700 MB/s fits" \
 	csa volume create v2 --size 16M --mbps 700
+# Calibration: the engine's own load, progress shown, result in the catalog.
+csa array calibrate a3 --seconds 1 > "$WORK/calib.out" 2>&1
+check "csa array calibrate a3 finishes (exit 0)" test $? -eq 0
+check "... showing progress of both phases" \
+	grep -q 'rand' "$WORK/calib.out"
+csa --json array show a3 > "$WORK/a3.json"
+check "... and the measured figures are in the catalog" \
+	grep -Eq '"calibrated": ?true' "$WORK/a3.json"
+check "... not the 400 MB/s configured" \
+	test -z "$(grep -E '"rated_mbps": ?400,' "$WORK/a3.json")"
 finish
