@@ -49,6 +49,24 @@ csa array add a1b --portal "$(portal a1)" --target "$(target a1)" \
 check "adding a1's target again is refused (exit 1)" test $? -eq 1
 check "... saying it is array a1" grep -q 'already array "a1"' "$WORK/err"
 
+# a4 taken by another cluster first: ours must refuse its LUNs.
+"$CSA" --dir "$WORK/foreign" init --name other > "$WORK/foreign.out"
+other_uuid=$(grep -Eo '[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}' "$WORK/foreign.out" | head -1)
+OTHER=$(daemon_start "$WORK/other.log" "$PRIMARYD" --dir "$WORK/foreign" \
+	--listen 127.0.0.1:$((PORT + 1)) --timeout 3000)
+for ((i = 0; i < 50; i++)); do
+	"$CSA" --dir "$WORK/foreign" --primary 127.0.0.1:$((PORT + 1)) \
+		array add x4 --portal "$(portal a4)" --target "$(target a4)" \
+		>/dev/null 2>&1 && break
+	sleep 0.2
+done
+daemon_stop "$OTHER"
+csa array add a4 --portal "$(portal a4)" --target "$(target a4)" \
+	>/dev/null 2>"$WORK/err"
+check "a4, labelled by another cluster, is refused (exit 1)" test $? -eq 1
+check "... naming that cluster ($other_uuid)" \
+	grep -q "belongs to another cluster: $other_uuid" "$WORK/err"
+
 csa volume create v1 --size 64M --mbps 600 >/dev/null 2>"$WORK/err"
 check "v1 (64 MiB, 600 MB/s) is created" test $? -eq 0
 csa --json volume show v1 > "$WORK/v1.json"
@@ -71,7 +89,6 @@ check "with h1 registered, v3 (2 copies) is created" \
 csa --json status > "$WORK/status1.json"
 csa --json volume ls > "$WORK/vols1.json"
 csa --json array ls > "$WORK/arrays1.json"
-"$CSA" --dir "$WORK/foreign" init --name other >/dev/null
 python3 "$SRC/tests/integration/api_frames.py" "$D" "$WORK/foreign" \
 	"127.0.0.1:$PORT" > "$WORK/frames.out" 2>&1
 check "bad frames, bad fields and foreign clients are refused" test $? -eq 0
