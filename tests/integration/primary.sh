@@ -86,6 +86,13 @@ csa host add h1 >/dev/null
 check "with h1 registered, v3 (2 copies) is created" \
 	csa volume create v3 --size 32M --iops 10k --copies 2 --hosts h1
 
+csa volume set v3 size=48M >/dev/null 2>"$WORK/err"
+check "v3 grows in place to 48 MiB (exit 0)" test $? -eq 0
+check "... and its layout says so" \
+	grep -Eq '"size": ?50331648' <(csa --json volume show v3)
+csa volume set v3 size=16M >/dev/null 2>"$WORK/err"
+check "shrinking v3 is refused: $(cat "$WORK/err")" grep -qi 'shrink' "$WORK/err"
+
 csa --json status > "$WORK/status1.json"
 csa --json volume ls > "$WORK/vols1.json"
 csa --json array ls > "$WORK/arrays1.json"
