@@ -9,6 +9,7 @@
  * and after each batch lets every session issue and flush (session_after).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,9 @@ static void run_cmd(struct reactor *r, struct cmd *c)
 	}
 	s = session_get(r, c->portal, c->target);
 	if (!s) {
+		/* A failed open's LUN is ours to free (csa_lun_open), and
+		 * no session or libiscsi command knows of this one. */
+		free(c->lun);
 		snprintf(c->err, c->errlen, "out of memory");
 		cmd_finish(r, c, -ENOMEM);
 		return;
@@ -208,12 +212,29 @@ static void reap_sessions(struct reactor *r)
 	}
 }
 
+/*
+ * libiscsi writes to a target's socket with plain send and writev: once
+ * the target has gone (an array restarted), a write fails with EPIPE and
+ * raises SIGPIPE, which would end the whole process. It is blocked on the
+ * reactor threads alone, which the engine owns and where every libiscsi
+ * call is made; the session sees the error and logs in again.
+ */
+static void block_sigpipe(void)
+{
+	sigset_t pipe;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+}
+
 static void *reactor_main(void *arg)
 {
 	struct reactor *r = arg;
 	struct io_uring_cqe *cqe;
 	unsigned head, n;
 
+	block_sigpipe();
 	arm_eventfd(r);
 	arm_timer(r);
 	while (!r->stop_seen || r->sessions) {

@@ -5,7 +5,9 @@
  * Threads: a reactor thread owns its libiscsi contexts; no other thread ever
  * touches them. Every function here may be called from any thread, including
  * from a completion callback (which runs on a reactor thread), except where
- * a function says otherwise.
+ * a function says otherwise. Reactor threads block SIGPIPE (a write to a
+ * target that has gone fails with EPIPE there instead); the caller's
+ * threads and signal handlers are left alone.
  *
  * Sessions: one iSCSI session per (portal, target) and reactor; every LUN
  * opened on that target shares it. When a session drops, the engine logs in
@@ -69,6 +71,9 @@ struct csa_lun_info {
  * Returns 0 and *@out, or -errno with a sentence in @err:
  *   -ECONNREFUSED / -EHOSTUNREACH / -ETIMEDOUT  portal not reachable
  *   -EACCES   login refused      -ENODEV   no such LUN
+ *   -ECONNRESET  the session dropped while the LUN was being probed
+ *   -EIO      the LUN answered a probe with an error
+ *   -ENOMEM
  */
 int csa_lun_open(struct csa_engine *e, const char *portal, const char *target,
 		 unsigned lun, struct csa_lun **out, char *err, size_t errlen);
@@ -86,7 +91,8 @@ const struct csa_lun_info *csa_lun_info(const struct csa_lun *l);
 /*
  * Queue @io (see io.h). Never blocks and never completes @io before
  * returning; -EINVAL-type faults (a range past the end, a length that is
- * not nblocks blocks) complete @io with that error on the reactor.
+ * not nblocks blocks, 4 GiB or more in one I/O) complete @io with that
+ * error on the reactor.
  */
 void csa_lun_submit(struct csa_lun *l, struct csa_io *io);
 

@@ -68,6 +68,7 @@ struct csa_lun {
 	bool open;		/* probed; I/O accepted */
 	bool failed;		/* open failed: freed by session_reap */
 	bool probe_busy;	/* a probe command is in flight */
+	uint64_t probe_deadline_ns;	/* ... and must be answered by then */
 	bool closing;
 	struct cmd *close_cmd;
 	unsigned on_wire;

@@ -34,10 +34,30 @@ typedef void (*csa_io_done_fn)(struct csa_io *io, int err);
  * buffer, the transport does not copy it.
  *
  * @done runs exactly once, on a thread of the transport (never inside the
- * submit call), with 0 or a negative errno:
- *   -EIO        the target answered with an error; @sense says which
- *   -ETIMEDOUT  no answer within the transport's I/O timeout
- *   -ESHUTDOWN  the LUN was closed with the I/O still queued
+ * submit call), with 0 or one of these negative errnos (iscsi/session.c
+ * makes them all):
+ *   -EIO        the target answered with an error status: CHECK CONDITION
+ *               (@sense says which; a UNIT ATTENTION is first re-sent up
+ *               to 8 times), BUSY or TASK SET FULL still after 32 re-sends,
+ *               or a status the engine does not know (@sense all zero)
+ *   -EACCES     RESERVATION CONFLICT: this host is not registered in the
+ *               LUN's persistent reservation (it has been fenced); never
+ *               re-sent
+ *   -ETIMEDOUT  no answer within the I/O timeout, counted from the submit
+ *               call, re-sends after a reconnect included
+ *   -ESHUTDOWN  the LUN was closed with the I/O still queued, or the
+ *               session dropped during the close with the I/O on the wire
+ *   -EINVAL     the I/O breaks the rules above: unknown op, a range past
+ *               the end of the LUN, no blocks or no iovec, an iov that does
+ *               not add up to nblocks blocks, 4 GiB or more in one I/O
+ *   -ENOMEM     libiscsi could not build the command
+ * A dropped connection is not an error of the I/O: the engine logs in
+ * again and re-sends it, and it ends as above, at the latest with
+ * -ETIMEDOUT. So no completion carries -ECONNRESET (only csa_lun_open
+ * returns it, for a session that dropped while the LUN was being opened).
+ * A submitter treats any other value (a test's fake transport may pass
+ * anything) as a failure of that I/O.
+ *
  * A write is completed with 0 only once the target has acknowledged it.
  */
 struct csa_io {

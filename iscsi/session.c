@@ -300,6 +300,21 @@ static void io_requeue(struct csa_lun *l, struct csa_io *io)
 	io_list_push_front(&l->wait, io);
 }
 
+/*
+ * With noautoreconnect, libiscsi meets a broken connection by handing every
+ * command back CANCELLED from inside iscsi_service, and then returns 0: the
+ * context is dead and nothing else says so. Fail the session at once, or
+ * the session_kick of this very pass would send the re-queued commands on
+ * it. Commands cancelled by session_teardown come from a context that is no
+ * longer s->ctx: they change nothing.
+ */
+static void note_cancelled(struct session *s, struct iscsi_context *ctx,
+			   int status)
+{
+	if (status == SCSI_STATUS_CANCELLED && ctx == s->ctx)
+		session_fail(s, iscsi_get_error(ctx));
+}
+
 static int status_errno(int status)
 {
 	switch (status) {
@@ -319,7 +334,7 @@ static void io_task_cb(struct iscsi_context *ctx, int status, void *data,
 	struct scsi_task *task = data;
 	bool ua = false;
 
-	(void)ctx;
+	note_cancelled(l->s, ctx, status);
 	io_list_del(&l->wire, io);
 	l->on_wire--;
 	io->t_task = NULL;
@@ -366,7 +381,7 @@ static struct scsi_task *io_issue(struct csa_lun *l, struct csa_io *io)
 	struct iscsi_context *ctx = l->s->ctx;
 	struct scsi_iovec *iov = (struct scsi_iovec *)io->iov;
 	uint32_t bs = l->info.block_size;
-	uint32_t len = io->nblocks * bs;
+	uint32_t len = io->nblocks * bs;	/* io_check: it fits */
 
 	switch (io->op) {
 	case CSA_IO_READ:
@@ -394,7 +409,9 @@ static int io_check(const struct csa_lun *l, const struct csa_io *io)
 		return -EINVAL;
 	if (io->op == CSA_IO_SYNC)
 		return 0;
-	if (io->nblocks == 0 || io->iovcnt <= 0)
+	/* READ16/WRITE16 carry the byte count in 32 bits. */
+	if (io->nblocks == 0 || io->iovcnt <= 0 ||
+	    (uint64_t)io->nblocks * l->info.block_size > UINT32_MAX)
 		return -EINVAL;
 	for (i = 0; i < io->iovcnt; i++)
 		bytes += io->iov[i].iov_len;
@@ -448,11 +465,20 @@ static void session_kick(struct session *s)
 
 /* ---- timers --------------------------------------------------------- */
 
+/*
+ * The queue and the wire are not in deadline order: a command re-queued
+ * after a unit attention, a BUSY or a reconnect goes back to the head of
+ * the queue with its first deadline, and out again behind younger ones.
+ * So both are scanned whole (the wire holds at most queue_depth).
+ */
 static void expire_queued(struct csa_lun *l, uint64_t now)
 {
-	struct csa_io *io;
+	struct csa_io *io, *next;
 
-	while ((io = l->wait.head) && io->t_deadline_ns <= now) {
+	for (io = l->wait.head; io; io = next) {
+		next = io->t_next;
+		if (io->t_deadline_ns > now)
+			continue;
 		io_list_del(&l->wait, io);
 		io_complete(l, io, -ETIMEDOUT);
 	}
@@ -464,11 +490,23 @@ static bool expire_wire(struct csa_lun *l, uint64_t now)
 	struct csa_io *io;
 	bool any = false;
 
-	for (io = l->wire.head; io && io->t_deadline_ns <= now; io = io->t_next) {
+	for (io = l->wire.head; io; io = io->t_next) {
+		if (io->t_deadline_ns > now)
+			continue;
 		io->t_flags |= IO_EXPIRED;
 		any = true;
 	}
 	return any;
+}
+
+/*
+ * True if a probe command is past the I/O timeout. The open it served may
+ * have failed long ago (login timeout), but the LUN cannot be freed while
+ * libiscsi holds a command of its: only the teardown takes it back.
+ */
+static bool probe_overdue(const struct csa_lun *l, uint64_t now)
+{
+	return l->probe_busy && l->probe_deadline_ns <= now;
 }
 
 static void probe_expire(struct csa_lun *l, uint64_t now)
@@ -485,9 +523,10 @@ static void probe_expire(struct csa_lun *l, uint64_t now)
 /*
  * Every reactor tick: deadlines, the once-a-second iscsi_service(ctx, 0)
  * libiscsi wants, and reconnects. A command on the wire past its deadline
- * means the target or the path is sick: the session is torn down (the only
- * way to take the buffer back from libiscsi safely) and the expired
- * commands fail; the others go out again after the next login.
+ * (an I/O or a probe) means the target or the path is sick: the session is
+ * torn down (the only way to take the buffer back from libiscsi safely)
+ * and the expired commands fail; the others go out again after the next
+ * login.
  */
 void session_tick(struct session *s)
 {
@@ -498,6 +537,7 @@ void session_tick(struct session *s)
 	for (l = s->luns; l; l = l->next) {
 		expire_queued(l, now);
 		expired |= expire_wire(l, now);
+		expired |= probe_overdue(l, now);
 		probe_expire(l, now);
 	}
 	if (expired) {
@@ -541,6 +581,16 @@ static void copy_trimmed(char *dst, size_t n, const char *src)
 		dst[--len] = '\0';
 }
 
+/* A probe command is on its way: it gets the I/O timeout, like any. */
+static void probe_sent(struct csa_lun *l)
+{
+	struct reactor *r = l->s->r;
+
+	l->probe_busy = true;
+	l->probe_deadline_ns = r->now_ns +
+			       (uint64_t)r->e->o.io_timeout_ms * 1000000ULL;
+}
+
 /* A probe command failed: retry a unit attention, else explain. */
 static bool probe_retry(struct csa_lun *l, int status, struct scsi_task *t,
 			const char *what)
@@ -572,7 +622,7 @@ static void serial_cb(struct iscsi_context *ctx, int status, void *data,
 	struct scsi_task *t = data;
 	struct scsi_inquiry_unit_serial_number *usn;
 
-	(void)ctx;
+	note_cancelled(l->s, ctx, status);
 	l->probe_busy = false;
 	/* The serial number is optional: a target without page 0x80 is fine. */
 	if (status == SCSI_STATUS_GOOD && (usn = scsi_datain_unmarshall(t)))
@@ -594,6 +644,7 @@ static void inquiry_cb(struct iscsi_context *ctx, int status, void *data,
 	struct scsi_task *t = data;
 	struct scsi_inquiry_standard *inq;
 
+	note_cancelled(l->s, ctx, status);
 	l->probe_busy = false;
 	if (!l->open_cmd)
 		goto out;
@@ -616,7 +667,7 @@ static void inquiry_cb(struct iscsi_context *ctx, int status, void *data,
 	if (iscsi_inquiry_task(ctx, (int)l->lun, 1,
 			       SCSI_INQUIRY_PAGECODE_UNIT_SERIAL_NUMBER, 255,
 			       serial_cb, l))
-		l->probe_busy = true;
+		probe_sent(l);
 	else
 		probe_fail(l, -ENOMEM, "cannot queue INQUIRY");
 out:
@@ -630,6 +681,7 @@ static void capacity_cb(struct iscsi_context *ctx, int status, void *data,
 	struct scsi_task *t = data;
 	struct scsi_readcapacity16 *rc;
 
+	note_cancelled(l->s, ctx, status);
 	l->probe_busy = false;
 	if (!l->open_cmd)
 		goto out;
@@ -646,7 +698,7 @@ static void capacity_cb(struct iscsi_context *ctx, int status, void *data,
 	l->info.blocks = rc->returned_lba + 1;
 	l->info.block_size = rc->block_length;
 	if (iscsi_inquiry_task(ctx, (int)l->lun, 0, 0, 255, inquiry_cb, l))
-		l->probe_busy = true;
+		probe_sent(l);
 	else
 		probe_fail(l, -ENOMEM, "cannot queue INQUIRY");
 out:
@@ -657,7 +709,7 @@ out:
 static void lun_probe(struct csa_lun *l)
 {
 	if (iscsi_readcapacity16_task(l->s->ctx, (int)l->lun, capacity_cb, l))
-		l->probe_busy = true;
+		probe_sent(l);
 	else
 		probe_fail(l, -ENOMEM, "cannot queue READ CAPACITY(16)");
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -112,8 +113,26 @@ static int conn_write(struct conn *c, const uint8_t *b, size_t n)
 	return 0;
 }
 
+/*
+ * A reply too big for one frame cannot go out, but the caller must hear
+ * why, and the stream is still whole: answer the same id with an error.
+ */
+static struct json_object *too_large(struct conn *c, struct json_object *big)
+{
+	struct json_object *id = json_object_object_get(big, "id");
+
+	logf_(c->s, "%s (%s): reply to request %s over %u bytes, refused",
+	      c->addr, c->peer.cn, json_object_to_json_string(id),
+	      CSA_FRAME_MAX);
+	return csa_reply_error(id, "reply_too_large",
+		"the reply is over %u bytes, more than one frame holds; ask for less at a time",
+		CSA_FRAME_MAX);
+}
+
+/* Send @reply (taken). 0, or -errno when the connection must end. */
 static int conn_send(struct conn *c, struct json_object *reply)
 {
+	struct json_object *err;
 	uint8_t *frame;
 	size_t len;
 	int ret;
@@ -121,6 +140,12 @@ static int conn_send(struct conn *c, struct json_object *reply)
 	if (!reply)
 		return -ENOMEM;
 	ret = csa_frame_encode(reply, &frame, &len);
+	if (ret == -EMSGSIZE) {
+		err = too_large(c, reply);
+		json_object_put(reply);
+		reply = err;
+		ret = reply ? csa_frame_encode(reply, &frame, &len) : -ENOMEM;
+	}
 	json_object_put(reply);
 	if (ret)
 		return ret;
@@ -359,7 +384,16 @@ static void conn_loop(struct conn *c)
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
+	sigset_t pipe;
 
+	/*
+	 * A write to a peer that has gone, or to a socket that stop has shut
+	 * down, must fail with EPIPE and end this connection only, not raise
+	 * SIGPIPE and end the process. The mask is this thread's own.
+	 */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	if (!conn_handshake(c))
 		conn_loop(c);
 	SSL_shutdown(c->ssl);
@@ -559,9 +593,22 @@ int csa_api_server_port(const struct csa_api_server *s)
 
 void csa_api_server_stop(struct csa_api_server *s)
 {
+	struct conn *c;
+
 	atomic_store(&s->stop, true);
-	pthread_join(s->thread, NULL);
-	reap(s, true);	/* connection threads see stop within 500 ms */
+	pthread_join(s->thread, NULL);	/* no new connection after this */
+	/*
+	 * A connection thread sees stop within 500 ms when it waits for its
+	 * peer, but not while it writes to a peer that reads slowly: each wait
+	 * for room is IO_WAIT_MS, and a peer that takes a little now and then
+	 * makes them last for ever. Shutting the sockets down ends every wait
+	 * at once with an error. The fds stay open until reap.
+	 */
+	pthread_mutex_lock(&s->lock);
+	for (c = s->conns; c; c = c->next)
+		shutdown(c->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&s->lock);
+	reap(s, true);
 	close(s->lfd);
 	SSL_CTX_free(s->ctx);
 	pthread_mutex_destroy(&s->lock);

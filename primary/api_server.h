@@ -12,7 +12,9 @@
  * object, or a request without "op" or "id", or an unknown op, gets an
  * error reply and the connection goes on; a frame over CSA_FRAME_MAX gets
  * an error reply and the connection is closed (the stream cannot be
- * trusted past it). A client without a certificate of the cluster's CA
+ * trusted past it). A reply that would not fit a frame is replaced by the
+ * error "reply_too_large" and the connection goes on; an event that would
+ * not fit is dropped. A client without a certificate of the cluster's CA
  * never gets past the handshake.
  */
 #ifndef CSA_API_SERVER_H

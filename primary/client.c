@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The API client (client.h), on a blocking socket with timeouts. */
+/*
+ * The API client (client.h). The handshake runs on a blocking socket
+ * bounded by socket timeouts; after it the socket is non-blocking and
+ * every wait is a poll bounded by the deadline of the whole call, so that
+ * frames that keep coming (events, or a reply a few bytes at a time) can
+ * never stretch it.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "primary/client.h"
@@ -133,6 +142,41 @@ static int tls_connect(struct csa_client *c, const struct csa_client_opts *o,
 	return 0;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait, until @deadline (now_ms), for what OpenSSL asked for after @ret.
+ * 0 to try again; -ETIMEDOUT; -ECONNRESET when it asked for nothing a
+ * wait can give (the peer closed, or the connection failed).
+ */
+static int tls_wait(struct csa_client *c, int ret, uint64_t deadline)
+{
+	int e = SSL_get_error(c->ssl, ret);
+	struct pollfd p = { .fd = c->fd };
+	uint64_t now = now_ms(), left;
+	int r;
+
+	if (e == SSL_ERROR_WANT_READ)
+		p.events = POLLIN;
+	else if (e == SSL_ERROR_WANT_WRITE)
+		p.events = POLLOUT;
+	else
+		return -ECONNRESET;
+	if (now >= deadline)
+		return -ETIMEDOUT;
+	left = deadline - now;
+	r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+	if (r < 0)
+		return errno == EINTR ? 0 : -ECONNRESET;
+	return r ? 0 : -ETIMEDOUT;
+}
+
 int csa_client_connect(const struct csa_client_opts *o,
 		       struct csa_client **out, struct csa_client_err *e)
 {
@@ -147,6 +191,8 @@ int csa_client_connect(const struct csa_client_opts *o,
 	ret = tcp_connect(o->addr, c->timeout_ms, &c->fd, e);
 	if (!ret)
 		ret = tls_connect(c, o, e);
+	if (!ret && fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK))
+		ret = fail(e, "connect", -errno, "cannot make the socket non-blocking");
 	if (ret) {
 		csa_client_close(c);
 		return ret;
@@ -155,23 +201,34 @@ int csa_client_connect(const struct csa_client_opts *o,
 	return 0;
 }
 
-int csa_client_send_raw(struct csa_client *c, const void *buf, size_t len)
+/* Write all of @buf by @deadline: 0, -ETIMEDOUT or -ECONNRESET. */
+static int send_until(struct csa_client *c, const void *buf, size_t len,
+		      uint64_t deadline)
 {
 	const uint8_t *b = buf;
+	int r;
 
 	while (len) {
-		int r = SSL_write(c->ssl, b, (int)len);
-
-		if (r <= 0)
-			return -ECONNRESET;
-		b += r;
-		len -= (size_t)r;
+		/* After a WANT_*, OpenSSL wants the same bytes again. */
+		r = SSL_write(c->ssl, b, (int)len);
+		if (r > 0) {
+			b += r;
+			len -= (size_t)r;
+			continue;
+		}
+		r = tls_wait(c, r, deadline);
+		if (r)
+			return r;
 	}
 	return 0;
 }
 
-int csa_client_recv(struct csa_client *c, int timeout_ms,
-		    struct json_object **frame)
+/*
+ * The next frame by @deadline. SSL_read comes before any poll: bytes
+ * OpenSSL has already decrypted are taken without waiting on the socket.
+ */
+static int recv_until(struct csa_client *c, uint64_t deadline,
+		      struct json_object **frame)
 {
 	const char *payload;
 	char why[256];
@@ -185,20 +242,30 @@ int csa_client_recv(struct csa_client *c, int timeout_ms,
 		if (r == 1)
 			return csa_frame_parse(payload, len, frame, why,
 					       sizeof(why)) ? -EPROTO : 0;
-		if (!SSL_pending(c->ssl)) {
-			struct pollfd p = { .fd = c->fd, .events = POLLIN };
-
-			if (poll(&p, 1, timeout_ms) != 1)
-				return -ETIMEDOUT;
-		}
 		if (csa_framebuf_reserve(&c->in, 16384))
 			return -ENOMEM;
 		r = SSL_read(c->ssl, c->in.buf + c->in.len,
 			     (int)(c->in.cap - c->in.len));
-		if (r <= 0)
-			return -ECONNRESET;
-		c->in.len += (size_t)r;
+		if (r > 0) {
+			c->in.len += (size_t)r;
+			continue;
+		}
+		r = tls_wait(c, r, deadline);
+		if (r)
+			return r;
 	}
+}
+
+int csa_client_send_raw(struct csa_client *c, const void *buf, size_t len)
+{
+	return send_until(c, buf, len, now_ms() + c->timeout_ms);
+}
+
+int csa_client_recv(struct csa_client *c, int timeout_ms,
+		    struct json_object **frame)
+{
+	return recv_until(c, now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0),
+			  frame);
 }
 
 static void keep_event(struct csa_client *c, struct json_object *frame)
@@ -239,9 +306,15 @@ static int take_reply(struct json_object *frame, struct json_object **result,
 				  "the primary's reply has no result");
 }
 
+/*
+ * The timeout is one deadline for the whole call, sending included: the
+ * events and stray frames read while waiting for the reply do not push
+ * it back.
+ */
 int csa_client_call(struct csa_client *c, struct json_object *req,
 		    struct json_object **result, struct csa_client_err *e)
 {
+	uint64_t deadline = now_ms() + c->timeout_ms;
 	int64_t id = c->next_id++;
 	struct json_object *frame, *jid;
 	uint8_t *buf;
@@ -253,12 +326,14 @@ int csa_client_call(struct csa_client *c, struct json_object *req,
 	json_object_put(req);
 	if (ret)
 		return fail(e, "request", ret, "the request cannot be encoded");
-	ret = csa_client_send_raw(c, buf, len);
+	ret = send_until(c, buf, len, deadline);
 	free(buf);
 	if (ret)
-		return fail(e, "connection", ret, "the primary closed the connection");
+		return fail(e, "connection", ret, "%s",
+			    ret == -ETIMEDOUT ? "the primary took no request in time" :
+			    "the primary closed the connection");
 	for (;;) {
-		ret = csa_client_recv(c, (int)c->timeout_ms, &frame);
+		ret = recv_until(c, deadline, &frame);
 		if (ret)
 			return fail(e, "connection", ret, "%s",
 				    ret == -ETIMEDOUT ? "no answer from the primary in time" :
@@ -276,6 +351,7 @@ int csa_client_call(struct csa_client *c, struct json_object *req,
 int csa_client_event(struct csa_client *c, int timeout_ms, char *event,
 		     size_t len, struct json_object **data)
 {
+	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	struct json_object *frame = NULL;
 	struct event *ev = c->ev_head;
 	int ret;
@@ -288,9 +364,11 @@ int csa_client_event(struct csa_client *c, int timeout_ms, char *event,
 		frame = ev->frame;
 		free(ev);
 	}
+	/* Stray frames do not push the deadline back either. */
 	while (!frame || !json_object_object_get(frame, "event")) {
 		json_object_put(frame);
-		ret = csa_client_recv(c, timeout_ms, &frame);
+		frame = NULL;
+		ret = recv_until(c, deadline, &frame);
 		if (ret)
 			return ret;
 	}

@@ -127,11 +127,14 @@ static int pick_copy(const struct csa_volume *v, unsigned column, uint64_t co,
 	return best;
 }
 
-/* Cut every run: on every copy for a write, on the chosen copy for a read. */
+/*
+ * Cut every run: on every copy for a write, on the chosen copy for a read.
+ * Run i's bytes are the iovecs from siov[run_iov[i]] on.
+ */
 static void cut_runs(const struct csa_volume *v, uint8_t op,
 		     const struct csa_run *runs, unsigned nr_runs,
-		     const struct iovec *siov, const int *copy_of,
-		     struct cut *st)
+		     const struct iovec *siov, const unsigned *run_iov,
+		     const int *copy_of, struct cut *st)
 {
 	unsigned i, k;
 
@@ -139,7 +142,7 @@ static void cut_runs(const struct csa_volume *v, uint8_t op,
 		const struct csa_run *r = &runs[i];
 
 		for (k = 0; k < v->l->nr_copies; k++) {
-			struct iov_cursor src = { siov + r->first_seg, 0, 0 };
+			struct iov_cursor src = { siov + run_iov[i], 0, 0 };
 
 			if (op == CSA_IO_READ && (int)k != copy_of[i])
 				continue;
@@ -160,21 +163,51 @@ static void fanout_free(struct fanout *f)
 	free(f);
 }
 
-struct fanout *fanout_build(struct csa_volume *v, uint8_t op,
-				   uint64_t off, uint64_t len, uint8_t *buf)
+/*
+ * Bytes [boff, boff + len) of the request's buffer, which is the @nsrc
+ * iovecs of @src end to end, as iovecs in @out: one per iovec of @src it
+ * touches. Returns how many. @nsrc is small (a bounced read has 3), so a
+ * plain walk finds the first.
+ */
+static unsigned src_map(const struct iovec *src, unsigned nsrc, uint64_t boff,
+			uint64_t len, struct iovec *out)
+{
+	unsigned i = 0, n = 0;
+
+	while (i < nsrc && boff >= src[i].iov_len)
+		boff -= src[i++].iov_len;
+	for (; len && i < nsrc; i++, boff = 0) {
+		uint64_t t = src[i].iov_len - boff;
+
+		if (t > len)
+			t = len;
+		if (!t)
+			continue;
+		out[n++] = (struct iovec){ (uint8_t *)src[i].iov_base + boff,
+					   t };
+		len -= t;
+	}
+	return n;
+}
+
+struct fanout *fanout_build_iov(struct csa_volume *v, uint8_t op,
+				uint64_t off, uint64_t len,
+				const struct iovec *src, unsigned nsrc)
 {
 	const struct csa_layout *l = v->l;
-	unsigned max = csa_map_max_segs(l, len), nr_runs, i;
+	unsigned max = csa_map_max_segs(l, len), nr_runs, i, n = 0;
 	struct csa_seg stack_segs[STACK_SEGS], *segs = stack_segs;
 	struct iovec stack_iov[STACK_SEGS], *siov = stack_iov;
 	struct csa_run runs[CSA_MAX_COLUMNS];
+	unsigned run_iov[CSA_MAX_COLUMNS];
 	int copy_of[CSA_MAX_COLUMNS];
 	struct cut st = { 0 };
 	struct fanout *f = NULL;
 
-	if (max > STACK_SEGS) {
+	/* A segment is cut once more at each boundary of @src inside it. */
+	if (max + nsrc > STACK_SEGS) {
 		segs = malloc(max * sizeof(*segs));
-		siov = malloc(max * sizeof(*siov));
+		siov = malloc((max + nsrc) * sizeof(*siov));
 		if (!segs || !siov)
 			goto out;
 	}
@@ -183,17 +216,15 @@ struct fanout *fanout_build(struct csa_volume *v, uint8_t op,
 		const struct csa_run *r = &runs[i];
 		unsigned j;
 
-		for (j = 0; j < r->nr_segs; j++) {
-			siov[r->first_seg + j].iov_base =
-				buf + segs[r->first_seg + j].buf_off;
-			siov[r->first_seg + j].iov_len =
-				segs[r->first_seg + j].len;
-		}
+		run_iov[i] = n;
+		for (j = 0; j < r->nr_segs; j++)
+			n += src_map(src, nsrc, segs[r->first_seg + j].buf_off,
+				     segs[r->first_seg + j].len, siov + n);
 		if (op == CSA_IO_READ)
 			copy_of[i] = pick_copy(v, r->column, r->col_off, 0,
 				r->column + (unsigned)(off / csa_layout_row_bytes(l)));
 	}
-	cut_runs(v, op, runs, nr_runs, siov, copy_of, &st);
+	cut_runs(v, op, runs, nr_runs, siov, run_iov, copy_of, &st);
 	f = calloc(1, sizeof(*f) + st.nch * sizeof(struct child) +
 			      st.niov * sizeof(struct iovec));
 	if (!f)
@@ -203,13 +234,21 @@ struct fanout *fanout_build(struct csa_volume *v, uint8_t op,
 	f->nr_children = st.nch;
 	st = (struct cut){ .ch = f->ch,
 			   .iov = (struct iovec *)(f->ch + f->nr_children) };
-	cut_runs(v, op, runs, nr_runs, siov, copy_of, &st);
+	cut_runs(v, op, runs, nr_runs, siov, run_iov, copy_of, &st);
 out:
-	if (segs != stack_segs) {
+	if (segs != stack_segs)
 		free(segs);
+	if (siov != stack_iov)
 		free(siov);
-	}
 	return f;
+}
+
+struct fanout *fanout_build(struct csa_volume *v, uint8_t op, uint64_t off,
+			    uint64_t len, uint8_t *buf)
+{
+	struct iovec one = { buf, len };
+
+	return fanout_build_iov(v, op, off, len, &one, 1);
 }
 
 static void fanout_put(struct fanout *f)

@@ -9,6 +9,11 @@
  * take none): overlapping writes are serialised, so every copy of a
  * mirror applies them in the same order, and two read-modify-writes of
  * one block never lose each other's bytes.
+ *
+ * Cost: holds and waiters are kept in one tree ordered by start, so a
+ * lock costs O(log n) for n live entries plus the entries it overlaps
+ * without conflicting (shared with shared); an unlock, that again for
+ * each waiter it overlapped.
  */
 #ifndef CSA_RANGELOCK_H
 #define CSA_RANGELOCK_H
@@ -26,17 +31,20 @@ struct rl_entry {
 	uint64_t end;
 	bool exclusive;
 	rl_grant_fn grant;
-	/* private */
-	struct rl_entry *next;
-	struct rl_entry *prev;
+	/* private, protected by the rangelock's lock */
+	struct rl_entry *left;		/* the tree, by (start, seq) */
+	struct rl_entry *right;
+	uint64_t max_end;		/* largest end in this subtree */
+	uint64_t seq;			/* arrival order */
+	uint32_t prio;			/* heap order of the tree (a treap) */
+	bool waiting;
 	struct rl_entry *grant_next;
 };
 
 struct rangelock {
 	pthread_mutex_t lock;
-	struct rl_entry *held;		/* protected by lock */
-	struct rl_entry *waiting;	/* protected by lock, oldest first */
-	struct rl_entry *waiting_tail;	/* protected by lock */
+	struct rl_entry *root;		/* protected by lock: holds and waiters */
+	uint64_t seq;			/* protected by lock */
 };
 
 void rl_init(struct rangelock *rl);

@@ -89,6 +89,12 @@ struct iov_cursor {
 struct fanout *fanout_build(struct csa_volume *v, uint8_t op, uint64_t off,
 			    uint64_t len, uint8_t *buf);
 
+/* The same, from/to a buffer made of the @nsrc iovecs of @src end to end
+ * (@len bytes in all); @src need not outlive the call. */
+struct fanout *fanout_build_iov(struct csa_volume *v, uint8_t op,
+				uint64_t off, uint64_t len,
+				const struct iovec *src, unsigned nsrc);
+
 /*
  * Send every child. @f->done runs once, when the last has completed, and
  * @f is freed after it returns.

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Requests that are not block aligned. They work on the aligned span
- * [a0, a1) through a bounce buffer:
- *   read:  read the span, copy the asked bytes out;
- *   write: lock the span exclusively, read the partial blocks at its ends,
- *          copy the new bytes in, write the span, unlock.
+ * [a0, a1):
+ *   read:  read the span in one fan-out whose partial end blocks land in a
+ *          bounce buffer (a block each, one block when the request is
+ *          inside one) and whose whole blocks land in the caller's buffer;
+ *          then copy the asked bytes of the end blocks out;
+ *   write: through a bounce buffer of the whole span: lock the span
+ *          exclusively, read the partial blocks at its ends, copy the new
+ *          bytes in, write the span, unlock.
  * The exclusive lock is what keeps two writers of neighbouring bytes of one
  * block from each writing back the other's old bytes.
  */
@@ -18,12 +22,41 @@ struct rmw {
 	struct csa_volume *v;
 	struct csa_vreq *r;
 	uint64_t a0, a1;
+	bool head, tail;	/* read: the end blocks are partial */
 	struct rl_entry lock;
 	struct fanout *edge[2];	/* reads of the partial head and tail block */
 	atomic_uint edges;	/* edge reads in flight */
 	atomic_int err;
 	uint8_t bounce[];
 };
+
+/*
+ * Read: the size of the bounce buffer, which holds the partial end blocks,
+ * the head block first; a request inside one block has just that one.
+ */
+static uint64_t bounce_bytes(uint64_t bs, uint64_t a0, uint64_t a1,
+			     bool head, bool tail)
+{
+	return a1 - a0 == bs ? bs : (head + tail) * bs;
+}
+
+/* Read: the asked bytes of the end blocks, out of the bounce buffer. */
+static void copy_ends(struct rmw *m)
+{
+	struct csa_vreq *r = m->r;
+	uint64_t bs = m->v->l->block_size, end = r->off + r->len;
+	uint8_t *buf = r->buf;
+
+	if (m->a1 - m->a0 == bs) {
+		memcpy(buf, m->bounce + (r->off - m->a0), r->len);
+		return;
+	}
+	if (m->head)
+		memcpy(buf, m->bounce + (r->off - m->a0), m->a0 + bs - r->off);
+	if (m->tail)
+		memcpy(buf + (m->a1 - bs - r->off),
+		       m->bounce + (m->head ? bs : 0), end - (m->a1 - bs));
+}
 
 static void rmw_finish(struct rmw *m, int err)
 {
@@ -32,7 +65,7 @@ static void rmw_finish(struct rmw *m, int err)
 	if (r->op == CSA_VREQ_WRITE)
 		rl_unlock(&m->v->rl, &m->lock);
 	else if (!err)
-		memcpy(r->buf, m->bounce + (r->off - m->a0), r->len);
+		copy_ends(m);
 	free(m);
 	r->done(r, err);
 }
@@ -100,13 +133,39 @@ static void rmw_granted(struct rl_entry *e)
 		fanout_submit(tail);
 }
 
+/*
+ * The span as the LUN reads see it: the head block in the bounce buffer,
+ * the whole blocks in the caller's buffer, the tail block in the bounce
+ * buffer again (after the head).
+ */
 static int rmw_read(struct rmw *m)
 {
+	struct csa_vreq *r = m->r;
+	uint64_t bs = m->v->l->block_size;
+	uint64_t mid0 = m->a0 + (m->head ? bs : 0);
+	uint64_t mid1 = m->a1 - (m->tail ? bs : 0);
+	struct iovec iov[3];
 	struct fanout *f;
+	unsigned n = 0;
 
-	f = rmw_build(m, CSA_IO_READ, m->a0, m->a1 - m->a0, rmw_io_done);
+	if (m->a1 - m->a0 == bs) {
+		iov[n++] = (struct iovec){ m->bounce, bs };
+	} else {
+		if (m->head)
+			iov[n++] = (struct iovec){ m->bounce, bs };
+		if (mid1 > mid0)
+			iov[n++] = (struct iovec){
+				(uint8_t *)r->buf + (mid0 - r->off),
+				mid1 - mid0 };
+		if (m->tail)
+			iov[n++] = (struct iovec){
+				m->bounce + (m->head ? bs : 0), bs };
+	}
+	f = fanout_build_iov(m->v, CSA_IO_READ, m->a0, m->a1 - m->a0, iov, n);
 	if (!f)
 		return -ENOMEM;
+	f->ctx = m;
+	f->done = rmw_io_done;
 	fanout_submit(f);
 	return 0;
 }
@@ -143,16 +202,20 @@ int submit_unaligned(struct csa_volume *v, struct csa_vreq *r)
 	uint64_t bs = v->l->block_size;
 	uint64_t a0 = r->off & ~(bs - 1);
 	uint64_t a1 = (r->off + r->len + bs - 1) & ~(bs - 1);
+	bool head = r->off != a0, tail = r->off + r->len != a1;
 	struct rmw *m;
 	int ret;
 
-	m = calloc(1, sizeof(*m) + (a1 - a0));
+	m = calloc(1, sizeof(*m) + (r->op == CSA_VREQ_READ ?
+			bounce_bytes(bs, a0, a1, head, tail) : a1 - a0));
 	if (!m)
 		return -ENOMEM;
 	m->v = v;
 	m->r = r;
 	m->a0 = a0;
 	m->a1 = a1;
+	m->head = head;
+	m->tail = tail;
 	ret = r->op == CSA_VREQ_READ ? rmw_read(m) : rmw_lock_and_write(v, m);
 	if (ret)
 		free(m);

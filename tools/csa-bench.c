@@ -186,17 +186,23 @@ static void record_error(struct job *j, uint64_t off, int err)
 		atomic_store(&j->stop, true);
 }
 
-/* Issue the slot's next request; false when the job has no more. */
+/*
+ * Issue the slot's next request; false when the slot is done. A request
+ * refused at submit (a write to a degraded volume, memory short) is
+ * counted as an error and ends this slot: the next would most likely be
+ * refused at once too, and with --keep-going the slot would spin on the
+ * thread that submits, where no completion ever lets the time limit in.
+ */
 static bool slot_next(struct slot *s)
 {
 	int ret;
 
-	while (next_offset(s)) {
-		ret = slot_submit(s);
-		if (!ret)
-			return true;
-		record_error(s->j, s->off, ret);
-	}
+	if (!next_offset(s))
+		return false;
+	ret = slot_submit(s);
+	if (!ret)
+		return true;
+	record_error(s->j, s->off, ret);
 	return false;
 }
 
@@ -567,7 +573,8 @@ static const char usage_text[] =
 "                        writes first fill it in order); with a read mode\n"
 "                        every read is checked\n"
 "  -g, --gen N           generation of the pattern (default 1)\n"
-"  -k, --keep-going      do not stop at the first I/O or verify error\n"
+"  -k, --keep-going      do not stop at the first I/O or verify error (a\n"
+"                        request refused at submit still ends its slot)\n"
 "\n"
 "Engine:\n"
 "      --reactors N      reactor threads (default 1)\n"

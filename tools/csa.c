@@ -4,6 +4,7 @@
  * the table below; each command parses its own arguments and returns the
  * exit status (0 done, 1 refused or failed, 2 bad usage).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,9 @@ int main(int argc, char **argv)
 		.primary = env_or("CSA_PRIMARY", DEFAULT_PRIMARY),
 	};
 	int ret;
+
+	/* A primary that goes away mid-write must be an error, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
 
 	ret = global_options(&cli, argc, argv);
 	if (ret >= 0)
