@@ -11,8 +11,10 @@
  *
  * Roles (the certificate's OU): "admin" and "primary" may call every op;
  * "host" may call status, array.list, volume.list and volume.show (only
- * volumes that name it, or name no host), host.register (itself only) and
- * subscribe. Anything else: "forbidden".
+ * volumes that name it, or name no host), host.register (itself only),
+ * host.report and subscribe; and, for the volumes it may see, volume.create
+ * (naming it among the hosts, or none), volume.set and volume.delete,
+ * which is how `touch`, `truncate` and `rm` in a mount work. Anything else: "forbidden".
  *
  * ---- ops ---------------------------------------------------------------
  *
@@ -53,6 +55,9 @@
  * volume.create {name, size, mbps?, iops?, copies? (1), hosts?: [CN...],
  *                stripe_unit? (0: chosen), fit? "best"|"first"}
  *   -> VOLUME (as volume.show)
+ *   size 0 makes an empty volume (state "empty": requirements, no
+ *   extents, no layout), as `touch` in a mount does; volume.set sizes it
+ *   later, and only then is it placed.
  *   errors: exists, bad_request, not_found (a host not registered), the
  *     planner's refusals too_few_arrays, no_space, no_bandwidth, no_iops,
  *     no_fit (with "detail": the refusal's fields, placement.h
@@ -64,11 +69,18 @@
  *     first]}
  *
  * volume.show {name} -> VOLUME = VOLUME_SUMMARY + {fit, requested_size,
- *     requested_copies, column_mbps, column_iops, layout: {the layout as
- *     csa_layout_to_json prints it; csa_layout_from_json reads it back}}
+ *     requested_copies, requested_stripe_unit, column_mbps, column_iops,
+ *     open_on: [hosts that reported it open], layout: {the layout as
+ *     csa_layout_to_json prints it; csa_layout_from_json reads it back;
+ *     null for an empty volume}}
+ *   An empty volume: state "empty", size 0, columns 0, stripe_unit 0,
+ *   arrays [].
  *   errors: not_found
  *
- * volume.set {name, size?, mbps?, iops?, copies?, hosts?: [..]}
+ * volume.set {name, size?, mbps?, iops?, copies?, hosts?: [..],
+ *             stripe_unit?, fit? (these two: empty volumes only)}
+ *   An empty volume takes every field as its new requirements, and a
+ *   size above 0 places it (as volume.create would). Otherwise:
  *   Changes what the volume asks for. Done in place when every column copy
  *   can stay where it is (grown in place if need be):
  *   -> VOLUME + {kept, grown} (counts of column copies)
@@ -77,13 +89,23 @@
  *     gives {moved, added, restriped}), the planner's refusals, io
  *
  * volume.delete {name} -> {name}
- *   errors: not_found, io
+ *   errors: not_found, busy (open on another host: "volume \"v\" is open
+ *     on host h2"), io
  *
  * host.register {name?}  A host registers itself (name absent or its own
  *   CN); an admin may register any name.
  *   -> {name, registered}  (an already registered host: its first time)
  *
- * host.list {} -> {hosts: [{name, registered, volumes (count)}]}
+ * host.list {} -> {hosts: [{name, registered, volumes (count),
+ *     last_report (seconds since 1970, 0: never), open: [volumes]}]}
+ *
+ * host.report {luns: [{array, portal, target, lun, open, reads, writes,
+ *              read_bytes, write_bytes, errors, in_flight, p50_us,
+ *              p99_us}], open: [volume names]}  (host role)
+ *   What the host did (counts since its mount) and which volumes it has
+ *   open, about once a second and after every open and release. A host's
+ *   opens count for 10 s after its last report (so a host that died stops
+ *   holding its volumes). -> {}
  *
  * subscribe {} -> {}: events from now on (api_server.h). Besides the
  *   calibration's: array.added {name}, volume.created / volume.changed
