@@ -52,6 +52,8 @@ const char *csa_vol_state_name(enum csa_vol_state s)
 		return "migrating";
 	case CSA_VOL_DELETING:
 		return "deleting";
+	case CSA_VOL_EMPTY:
+		return "empty";
 	}
 	return NULL;
 }

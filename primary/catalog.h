@@ -21,7 +21,10 @@
  *   not nil; a LUN's block size is a power of two in 512..65536, its
  *   reserved blocks (the csafs reserved area at its start) at least one
  *   and fewer than its blocks;
- * - a volume's requirements: size > 0, 1..CSA_MAX_COPIES copies, stripe
+ * - an empty volume (CSA_VOL_EMPTY: made with size 0, as `touch` in a
+ *   mount does, and not sized yet) has size 0 and no layout; every other
+ *   volume has a layout;
+ * - a volume's requirements: size > 0 (0 when empty), 1..CSA_MAX_COPIES copies, stripe
  *   unit 0 (the planner's choice) or a power of two in 512..64 MiB, every
  *   host named registered and named once;
  * - its layout passes csa_layout_validate, names only catalog arrays (same
@@ -92,13 +95,14 @@ enum csa_vol_state {
 	CSA_VOL_ONLINE = 1,
 	CSA_VOL_MIGRATING = 2,		/* regions being moved (layout.h) */
 	CSA_VOL_DELETING = 3,		/* being taken down; extents still used */
+	CSA_VOL_EMPTY = 4,		/* asked for, size 0: no layout yet */
 };
 
 struct csa_cat_volume {
 	char name[CSA_VOLUME_NAME_MAX];
 	enum csa_vol_state state;
 	struct csa_cat_req req;
-	struct csa_layout *layout;	/* never NULL in a catalog */
+	struct csa_layout *layout;	/* NULL exactly when state is EMPTY */
 };
 
 struct csa_cat_host {

@@ -285,8 +285,11 @@ static int check_req(const struct csa_cat_volume *v, char *err, size_t errlen)
 {
 	const struct csa_cat_req *r = &v->req;
 
-	if (!r->size)
-		return fail(err, errlen, "volume \"%s\" asks for size 0", v->name);
+	if (!r->size != (v->state == CSA_VOL_EMPTY))
+		return fail(err, errlen, v->state == CSA_VOL_EMPTY ?
+			    "volume \"%s\" is empty but asks for a size" :
+			    "volume \"%s\" asks for size 0 and is not empty",
+			    v->name);
 	if (!r->copies || r->copies > CSA_MAX_COPIES)
 		return fail(err, errlen, "volume \"%s\" asks for %" PRIu32 " copies; 1 to %u can be kept",
 			    v->name, r->copies, CSA_MAX_COPIES);
@@ -313,6 +316,9 @@ static int check_layout(const struct csa_catalog *c,
 	unsigned j;
 	int a;
 
+	if (v->state == CSA_VOL_EMPTY)
+		return l ? fail(err, errlen, "volume \"%s\" is empty but has a layout",
+				v->name) : 0;
 	if (!l)
 		return fail(err, errlen, "volume \"%s\" has no layout", v->name);
 	if (csa_layout_validate(l, why, sizeof(why)))
@@ -491,8 +497,7 @@ static int collect_used(const struct csa_catalog *c, struct used **out,
 	for (v = 0; v < c->nr_volumes; v++) {
 		l = c->volumes[v].layout;
 		if (!l)
-			return fail(err, errlen, "volume \"%s\" has no layout",
-				    c->volumes[v].name);
+			continue;	/* empty: no extents */
 		for (i = 0; i < (size_t)l->nr_columns * l->nr_copies; i++)
 			total += l->copies[i].nr_extents;
 	}
@@ -502,7 +507,7 @@ static int collect_used(const struct csa_catalog *c, struct used **out,
 	*n = 0;
 	for (v = 0; v < c->nr_volumes && !ret; v++) {
 		l = c->volumes[v].layout;
-		for (col = 0; col < l->nr_columns && !ret; col++)
+		for (col = 0; l && col < l->nr_columns && !ret; col++)
 			for (k = 0; k < l->nr_copies && !ret; k++)
 				ret = add_copy(c, v, col, k, u, n, err, errlen);
 	}

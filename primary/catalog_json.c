@@ -423,6 +423,10 @@ static int read_volume(json_object *o, const char *where,
 	snprintf(w, sizeof(w), "%s.requirements", where);
 	if (!ret)
 		ret = read_req(jr, w, &v->req, err, errlen);
+	/* An empty volume's layout is null; no other's may be. */
+	if (!ret && v->state == CSA_VOL_EMPTY &&
+	    json_object_object_get_ex(o, "layout", &jr) && !jr)
+		return 0;
 	if (!ret)
 		ret = read_layout(o, where, &v->layout, err, errlen);
 	return ret;
@@ -661,7 +665,8 @@ static json_object *volume_json(const struct csa_cat_volume *v)
 			put(o, "state",
 			    name_json(csa_vol_state_name(v->state))) ||
 			put(o, "requirements", req_json(&v->req)) ||
-			put(o, "layout", layout_json(v->layout)));
+			(v->layout ? put(o, "layout", layout_json(v->layout)) :
+			 json_object_object_add(o, "layout", NULL)));
 }
 
 /* Each list is built, then added; @o is dropped on failure. */

@@ -120,6 +120,7 @@ static int op_host_list(void *ctx, const struct csa_api_peer *peer,
 				       json_object_new_int64((int64_t)h->registered));
 		json_object_object_add(o, "volumes", json_object_new_int64(
 			host_volumes(p->cat, h->name)));
+		pd_hosts_describe(p, h->name, o);
 		json_object_array_add(list, o);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -141,5 +142,6 @@ const struct csa_api_op pd_ops[] = {
 	{ "volume.delete", pd_op_volume_delete },
 	{ "host.register", op_host_register },
 	{ "host.list", op_host_list },
+	{ "host.report", pd_op_host_report },
 };
 const unsigned pd_nr_ops = sizeof(pd_ops) / sizeof(pd_ops[0]);

@@ -74,10 +74,26 @@ static int parse_create(struct json_object *req, struct vol_args *a,
 		return -1;
 	if (!json_object_object_get(req, "size"))
 		return csa_api_fail(e, "bad_request", "missing field \"size\"");
-	if (!a->req.size)
-		return csa_api_fail(e, "bad_request", "field \"size\" must be above 0");
 	a->req.stripe_unit = (uint32_t)unit;
 	return 0;
+}
+
+/* A host may create a volume it will see: naming it, or no host at all. */
+static int host_may_create(const struct csa_api_peer *peer,
+			   const struct vol_args *a, struct csa_api_err *e)
+{
+	size_t i;
+
+	if (strcmp(peer->role, "host"))
+		return pd_need_admin(peer, e);
+	if (!a->nr_hosts)
+		return 0;
+	for (i = 0; i < a->nr_hosts; i++)
+		if (!strcmp(a->hosts[i], peer->cn))
+			return 0;
+	return csa_api_fail(e, "forbidden",
+			    "host %s may only create volumes it can use itself (name it in hosts, or no host)",
+			    peer->cn);
 }
 
 /* Every host named must be registered: a volume grants access by name. */
@@ -94,8 +110,7 @@ static int check_hosts(const struct csa_catalog *c, const struct vol_args *a,
 	return 0;
 }
 
-/* A planner refusal as an API error, with its figures as the detail. */
-static int refuse(const struct csa_plan *plan, struct csa_api_err *e)
+int pd_refuse(const struct csa_plan *plan, struct csa_api_err *e)
 {
 	char *text = csa_refusal_to_json(&plan->refusal);
 
@@ -106,15 +121,52 @@ static int refuse(const struct csa_plan *plan, struct csa_api_err *e)
 	return -1;
 }
 
+int pd_place(struct csa_primary *p, const struct csa_cat_req *req,
+	     struct csa_plan *plan, struct csa_api_err *e)
+{
+	struct csa_requirements r;
+	struct csa_cat_pool pool;
+	int ret;
+
+	memset(plan, 0, sizeof(*plan));
+	if (!p->cat->nr_arrays)
+		return csa_api_fail(e, "no_arrays",
+				    "the cluster has no arrays yet: add one with csa array add");
+	if (csa_pool_from_catalog(p->cat, &pool))
+		return csa_api_fail(e, "internal", "out of memory");
+	csa_requirements_of(req, &r);
+	ret = csa_place(&pool.pool, &r, plan);
+	csa_cat_pool_release(&pool);
+	if (ret == -ENOMEM)
+		return csa_api_fail(e, "internal", "out of memory");
+	return ret ? pd_refuse(plan, e) : 0;
+}
+
+/* Add volume @v to a copy of the catalog and commit it. */
+static int add_volume(struct csa_primary *p, const struct csa_cat_volume *v,
+		      struct csa_api_err *e)
+{
+	struct csa_catalog *next;
+	char err[768];
+
+	if (csa_catalog_dup(p->cat, &next))
+		return csa_api_fail(e, "internal", "out of memory");
+	if (csa_catalog_add_volume(next, v, err, sizeof(err))) {
+		csa_catalog_free(next);
+		return csa_api_fail(e, "bad_request", "%s", err);
+	}
+	if (pd_commit(p, next, err, sizeof(err)))
+		return csa_api_fail(e, "io", "%s", err);
+	return 0;
+}
+
+/* Placed from its requirements; or, at size 0, empty: it asks, and will be
+ * placed when it is sized (`touch` in a mount). */
 static int create(struct csa_primary *p, struct vol_args *a,
 		  struct csa_api_err *e)
 {
-	struct csa_cat_volume v = { .state = CSA_VOL_ONLINE, .req = a->req };
-	struct csa_requirements r;
-	struct csa_cat_pool pool;
-	struct csa_catalog *next;
-	struct csa_plan plan;
-	char err[768];
+	struct csa_cat_volume v = { .state = CSA_VOL_EMPTY, .req = a->req };
+	struct csa_plan plan = { 0 };
 	int ret;
 
 	if (csa_catalog_find_volume(p->cat, a->name) >= 0)
@@ -122,30 +174,16 @@ static int create(struct csa_primary *p, struct vol_args *a,
 				    a->name);
 	if (check_hosts(p->cat, a, e))
 		return -1;
-	if (!p->cat->nr_arrays)
-		return csa_api_fail(e, "no_arrays",
-				    "the cluster has no arrays yet: add one with csa array add");
-	if (csa_pool_from_catalog(p->cat, &pool))
-		return csa_api_fail(e, "internal", "out of memory");
-	csa_requirements_of(&a->req, &r);
-	ret = csa_place(&pool.pool, &r, &plan);
-	csa_cat_pool_release(&pool);
-	if (ret == -ENOMEM || (!ret && csa_catalog_dup(p->cat, &next)))
-		ret = csa_api_fail(e, "internal", "out of memory");
-	else if (ret)
-		ret = refuse(&plan, e);
-	else {
-		snprintf(v.name, sizeof(v.name), "%s", a->name);
-		v.req.hosts = a->hosts;
-		v.req.nr_hosts = (unsigned)a->nr_hosts;
+	snprintf(v.name, sizeof(v.name), "%s", a->name);
+	v.req.hosts = a->hosts;
+	v.req.nr_hosts = (unsigned)a->nr_hosts;
+	ret = a->req.size ? pd_place(p, &a->req, &plan, e) : 0;
+	if (!ret && plan.layout) {
+		v.state = CSA_VOL_ONLINE;
 		v.layout = plan.layout;
-		if (csa_catalog_add_volume(next, &v, err, sizeof(err))) {
-			csa_catalog_free(next);
-			ret = csa_api_fail(e, "bad_request", "%s", err);
-		} else if (pd_commit(p, next, err, sizeof(err))) {
-			ret = csa_api_fail(e, "io", "%s", err);
-		}
 	}
+	if (!ret)
+		ret = add_volume(p, &v, e);
 	csa_plan_release(&plan);
 	return ret;
 }
@@ -171,17 +209,17 @@ int pd_op_volume_create(void *ctx, const struct csa_api_peer *peer,
 	struct vol_args *a;
 	int ret;
 
-	if (pd_need_admin(peer, e))
-		return -1;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return csa_api_fail(e, "internal", "out of memory");
 	ret = parse_create(req, a, e);
+	if (!ret)
+		ret = host_may_create(peer, a, e);
 	if (!ret) {
 		pthread_mutex_lock(&p->lock);
 		ret = create(p, a, e);
 		if (!ret) {
-			*result = pd_view_volume(p->cat, p->cat->nr_volumes - 1,
+			*result = pd_view_volume(p, p->cat->nr_volumes - 1,
 						 true);
 			pd_volume_event(p, a->name, "volume.created");
 		}
@@ -206,11 +244,23 @@ int pd_op_volume_list(void *ctx, const struct csa_api_peer *peer,
 	pthread_mutex_lock(&p->lock);
 	for (i = 0; i < p->cat->nr_volumes; i++)
 		if (pd_volume_visible(&p->cat->volumes[i], peer))
-			json_object_array_add(list, pd_view_volume(p->cat, i, false));
+			json_object_array_add(list, pd_view_volume(p, i, false));
 	pthread_mutex_unlock(&p->lock);
 	*result = json_object_new_object();
 	json_object_object_add(*result, "volumes", list);
 	return 0;
+}
+
+int pd_find_changeable(struct csa_primary *p, const struct csa_api_peer *peer,
+		       const char *name, struct csa_api_err *e)
+{
+	int i = csa_catalog_find_volume(p->cat, name);
+
+	if (i < 0 || !pd_volume_visible(&p->cat->volumes[i], peer))
+		return csa_api_fail(e, "not_found", "no volume \"%s\"", name);
+	if (strcmp(peer->role, "host") && pd_need_admin(peer, e))
+		return -1;
+	return i;
 }
 
 /* The index of the volume named in @req that @peer may see, or -1. */
@@ -239,7 +289,7 @@ int pd_op_volume_show(void *ctx, const struct csa_api_peer *peer,
 	pthread_mutex_lock(&p->lock);
 	i = find_visible(p, peer, name, e);
 	if (i >= 0)
-		*result = pd_view_volume(p->cat, (unsigned)i, true);
+		*result = pd_view_volume(p, (unsigned)i, true);
 	pthread_mutex_unlock(&p->lock);
 	return i < 0 ? -1 : 0;
 }
@@ -254,12 +304,16 @@ int pd_op_volume_delete(void *ctx, const struct csa_api_peer *peer,
 	struct csa_catalog *next;
 	int ret = -1;
 
-	if (pd_need_admin(peer, e) || csa_api_fields(req, fields, e) ||
+	char host[CSA_HOST_NAME_MAX];
+
+	if (csa_api_fields(req, fields, e) ||
 	    csa_api_string(req, "name", true, name, sizeof(name), e))
 		return -1;
 	pthread_mutex_lock(&p->lock);
-	if (csa_catalog_find_volume(p->cat, name) < 0)
-		csa_api_fail(e, "not_found", "no volume \"%s\"", name);
+	if (pd_find_changeable(p, peer, name, e) < 0)
+		;
+	else if (pd_hosts_busy(p, name, peer->cn, host, sizeof(host)))
+		csa_api_fail(e, "busy", "volume \"%s\" is open on host %s", name, host);
 	else if (csa_catalog_dup(p->cat, &next))
 		csa_api_fail(e, "internal", "out of memory");
 	else if (csa_catalog_remove_volume(next, name, err, sizeof(err))) {

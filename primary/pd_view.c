@@ -23,7 +23,7 @@ static bool volume_uses(const struct csa_layout *l, const char *array)
 {
 	unsigned i;
 
-	for (i = 0; i < l->nr_arrays; i++)
+	for (i = 0; l && i < l->nr_arrays; i++)
 		if (!strcmp(l->arrays[i].name, array))
 			return true;
 	return false;
@@ -229,49 +229,52 @@ static struct json_object *copy_arrays(const struct csa_layout *l)
 	struct json_object *list = json_object_new_array();
 	unsigned i;
 
-	for (i = 0; i < l->nr_columns * l->nr_copies; i++)
+	for (i = 0; l && i < l->nr_columns * l->nr_copies; i++)
 		json_object_array_add(list, json_object_new_string(
 			l->arrays[l->copies[i].extents[0].array].name));
 	return list;
 }
 
-static void volume_detail(struct json_object *o, const struct csa_cat_volume *v)
+static void volume_detail(struct csa_primary *p, struct json_object *o,
+			  const struct csa_cat_volume *v)
 {
 	const struct csa_layout *l = v->layout;
 	uint64_t mbps, iops;
 	char *text;
 
-	csa_column_share(v->req.mbps, v->req.iops, l->nr_columns, &mbps, &iops);
+	csa_column_share(v->req.mbps, v->req.iops, l ? l->nr_columns : 1,
+			 &mbps, &iops);
 	ADD(o, "fit", json_object_new_string(csa_fit_name(v->req.fit)));
 	ADD(o, "requested_size", U64(v->req.size));
 	ADD(o, "requested_copies", U64(v->req.copies));
 	ADD(o, "requested_stripe_unit", U64(v->req.stripe_unit));
 	ADD(o, "column_mbps", U64(mbps));
 	ADD(o, "column_iops", U64(iops));
-	text = csa_layout_to_json(l);
+	ADD(o, "open_on", pd_hosts_open_on(p, v->name));
+	text = l ? csa_layout_to_json(l) : NULL;
 	ADD(o, "layout", text ? json_tokener_parse(text) : NULL);
 	free(text);
 }
 
-struct json_object *pd_view_volume(const struct csa_catalog *c, unsigned idx,
+struct json_object *pd_view_volume(struct csa_primary *p, unsigned idx,
 				   bool detail)
 {
-	const struct csa_cat_volume *v = &c->volumes[idx];
+	const struct csa_cat_volume *v = &p->cat->volumes[idx];
 	const struct csa_layout *l = v->layout;
 	struct json_object *o = json_object_new_object();
 
 	ADD(o, "name", json_object_new_string(v->name));
 	ADD(o, "state", json_object_new_string(csa_vol_state_name(v->state)));
-	ADD(o, "size", U64(l->size));
+	ADD(o, "size", U64(l ? l->size : 0));
 	ADD(o, "mbps", U64(v->req.mbps));
 	ADD(o, "iops", U64(v->req.iops));
-	ADD(o, "copies", U64(l->nr_copies));
-	ADD(o, "columns", U64(l->nr_columns));
-	ADD(o, "stripe_unit", U64(l->stripe_unit));
+	ADD(o, "copies", U64(l ? l->nr_copies : v->req.copies));
+	ADD(o, "columns", U64(l ? l->nr_columns : 0));
+	ADD(o, "stripe_unit", U64(l ? l->stripe_unit : 0));
 	ADD(o, "hosts", host_list(&v->req));
 	ADD(o, "arrays", copy_arrays(l));
 	if (detail)
-		volume_detail(o, v);
+		volume_detail(p, o, v);
 	return o;
 }
 

@@ -18,7 +18,8 @@
 
 struct set_args {
 	char name[CSA_VOLUME_NAME_MAX];
-	uint64_t size, mbps, iops, copies;
+	uint64_t size, mbps, iops, copies, stripe_unit;
+	enum csa_fit fit;
 	char (*hosts)[CSA_HOST_NAME_MAX];
 	size_t nr_hosts;
 	bool has_hosts;
@@ -28,7 +29,8 @@ static int parse_set(struct json_object *req, struct set_args *a,
 		     struct csa_api_err *e)
 {
 	static const char *const fields[] = { "name", "size", "mbps", "iops",
-		"copies", "hosts", NULL };
+		"copies", "hosts", "stripe_unit", "fit", NULL };
+	char fit[8] = "";
 
 	if (csa_api_fields(req, fields, e) ||
 	    csa_api_string(req, "name", true, a->name, sizeof(a->name), e) ||
@@ -37,8 +39,13 @@ static int parse_set(struct json_object *req, struct set_args *a,
 	    csa_api_u64(req, "iops", false, PD_MAX_RATE, &a->iops, e) ||
 	    csa_api_u64(req, "copies", false, CSA_MAX_COPIES, &a->copies, e) ||
 	    csa_api_strings(req, "hosts", CSA_CAT_MAX_VOL_HOSTS, a->hosts[0],
-			    CSA_HOST_NAME_MAX, &a->nr_hosts, e))
+			    CSA_HOST_NAME_MAX, &a->nr_hosts, e) ||
+	    csa_api_u64(req, "stripe_unit", false, 64u << 20, &a->stripe_unit, e) ||
+	    csa_api_string(req, "fit", false, fit, sizeof(fit), e))
 		return -1;
+	if (*fit && strcmp(fit, "best") && strcmp(fit, "first"))
+		return csa_api_fail(e, "bad_request", "field \"fit\" is \"best\" or \"first\"");
+	a->fit = strcmp(fit, "first") ? CSA_FIT_BEST : CSA_FIT_FIRST;
 	a->has_hosts = json_object_object_get(req, "hosts") != NULL;
 	if (json_object_object_get(req, "copies") && !a->copies)
 		return csa_api_fail(e, "bad_request", "field \"copies\" must be 1 to %u",
@@ -63,6 +70,10 @@ static struct csa_cat_req merged(const struct csa_cat_req *old,
 		r.iops = a->iops;
 	if (json_object_object_get(req, "copies"))
 		r.copies = (uint32_t)a->copies;
+	if (json_object_object_get(req, "stripe_unit"))
+		r.stripe_unit = (uint32_t)a->stripe_unit;
+	if (json_object_object_get(req, "fit"))
+		r.fit = a->fit;
 	if (a->has_hosts) {
 		r.hosts = a->hosts;
 		r.nr_hosts = (unsigned)a->nr_hosts;
@@ -77,7 +88,6 @@ static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
 {
 	struct csa_requirements old_r, new_r;
 	struct csa_cat_pool pool;
-	char *text;
 	int ret;
 
 	if (csa_pool_from_catalog(p->cat, &pool))
@@ -90,14 +100,8 @@ static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
 	csa_cat_pool_release(&pool);
 	if (ret == -ENOMEM)
 		return csa_api_fail(e, "internal", "out of memory");
-	if (ret) {
-		text = csa_refusal_to_json(&plan->refusal);
-		csa_api_fail(e, csa_plan_code_name(plan->refusal.code), "%s",
-			     plan->refusal.message);
-		e->detail = text ? json_tokener_parse(text) : NULL;
-		free(text);
-		return -1;
-	}
+	if (ret)
+		return pd_refuse(plan, e);
 	if (!plan->nr_changed)
 		return 0;
 	csa_api_fail(e, "needs_migration",
@@ -125,30 +129,53 @@ static int apply(struct csa_catalog *next, int i, const struct csa_cat_req *want
 	free(v->req.hosts);
 	v->req = *want;
 	v->req.hosts = hosts;
-	csa_layout_free(v->layout);
-	v->layout = plan->layout;
-	plan->layout = NULL;
+	if (plan->layout) {
+		csa_layout_free(v->layout);
+		v->layout = plan->layout;
+		plan->layout = NULL;
+		if (v->state == CSA_VOL_EMPTY)
+			v->state = CSA_VOL_ONLINE;
+	}
 	next->generation++;
 	return csa_catalog_validate(next, err, errlen);
 }
 
-static int set_volume(struct csa_primary *p, struct json_object *req,
-		      struct set_args *a, struct csa_plan *plan,
-		      struct csa_api_err *e)
+/* An empty volume: new requirements, and placed if now sized. */
+static int set_empty(struct csa_primary *p, const struct csa_cat_req *want,
+		     struct csa_plan *plan, struct csa_api_err *e)
 {
-	int i = csa_catalog_find_volume(p->cat, a->name);
+	if (!want->size) {
+		memset(plan, 0, sizeof(*plan));
+		return 0;
+	}
+	return pd_place(p, want, plan, e);
+}
+
+static int set_volume(struct csa_primary *p, const struct csa_api_peer *peer,
+		      struct json_object *req, struct set_args *a,
+		      struct csa_plan *plan, struct csa_api_err *e)
+{
+	int i = pd_find_changeable(p, peer, a->name, e);
 	struct csa_catalog *next;
 	struct csa_cat_req want;
+	bool empty;
 	char err[768];
 
 	if (i < 0)
-		return csa_api_fail(e, "not_found", "no volume \"%s\"", a->name);
+		return -1;
+	empty = p->cat->volumes[i].state == CSA_VOL_EMPTY;
+	if (!empty && (json_object_object_get(req, "stripe_unit") ||
+		       json_object_object_get(req, "fit")))
+		return csa_api_fail(e, "bad_request",
+				    "the stripe unit and the fit of volume \"%s\" were chosen when it was sized; they cannot change now",
+				    a->name);
 	want = merged(&p->cat->volumes[i].req, req, a);
 	for (size_t h = 0; h < want.nr_hosts; h++)
 		if (csa_catalog_find_host(p->cat, want.hosts[h]) < 0)
 			return csa_api_fail(e, "not_found", "host \"%s\" is not registered",
 					    want.hosts[h]);
-	if (replan(p, &p->cat->volumes[i], &want, plan, e))
+	if (empty ? set_empty(p, &want, plan, e) :
+		    replan(p, &p->cat->volumes[i], &want, plan, e))
 		return -1;
 	if (csa_catalog_dup(p->cat, &next))
 		return csa_api_fail(e, "internal", "out of memory");
@@ -170,8 +197,6 @@ int pd_op_volume_set(void *ctx, const struct csa_api_peer *peer,
 	struct set_args *a;
 	int ret, i;
 
-	if (pd_need_admin(peer, e))
-		return -1;
 	a = calloc(1, sizeof(*a));
 	if (a)
 		a->hosts = calloc(CSA_CAT_MAX_VOL_HOSTS, sizeof(*a->hosts));
@@ -183,10 +208,10 @@ int pd_op_volume_set(void *ctx, const struct csa_api_peer *peer,
 	ret = parse_set(req, a, e);
 	if (!ret) {
 		pthread_mutex_lock(&p->lock);
-		ret = set_volume(p, req, a, &plan, e);
+		ret = set_volume(p, peer, req, a, &plan, e);
 		if (!ret) {
 			i = csa_catalog_find_volume(p->cat, a->name);
-			*result = pd_view_volume(p->cat, (unsigned)i, true);
+			*result = pd_view_volume(p, (unsigned)i, true);
 			json_object_object_add(*result, "kept", json_object_new_int64(plan.nr_kept));
 			json_object_object_add(*result, "grown", json_object_new_int64(plan.nr_grown));
 			pd_volume_event(p, a->name, "volume.changed");

@@ -37,7 +37,7 @@ static void walk_extents(const struct csa_catalog *c, unsigned ai,
 	for (v = 0; v < c->nr_volumes; v++) {
 		const struct csa_layout *l = c->volumes[v].layout;
 
-		for (i = 0; i < l->nr_columns * l->nr_copies; i++)
+		for (i = 0; l && i < l->nr_columns * l->nr_copies; i++)
 			for (e = 0; e < l->copies[i].nr_extents; e++) {
 				const struct csa_extent *x =
 					&l->copies[i].extents[e];
@@ -77,6 +77,8 @@ static void reserve(const struct csa_catalog *c, struct csa_pool_array *pa)
 		const struct csa_layout *l = vol->layout;
 		uint64_t mbps, iops;
 
+		if (!l)
+			continue;	/* empty: reserves nothing yet */
 		csa_column_share(vol->req.mbps, vol->req.iops, l->nr_columns,
 				 &mbps, &iops);
 		for (i = 0; i < l->nr_columns * l->nr_copies; i++)

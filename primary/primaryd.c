@@ -217,6 +217,7 @@ static void stop(struct csa_primary *p)
 	if (p->engine)
 		csa_engine_stop(p->engine);
 	csa_catalog_free(p->cat);
+	pd_hosts_free(p);
 }
 
 static void announce(struct csa_primary *p, const char *listen)
@@ -236,7 +237,8 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .listen = "0.0.0.0:7320", .timeout_ms = 5000,
 			  .io_timeout_ms = 30000 };
-	struct csa_primary p = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct csa_primary p = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				 .hosts_lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[1024] = "";
 	sigset_t set;
 	int sig, ret;

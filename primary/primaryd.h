@@ -13,6 +13,7 @@
  *   pd_calibrate.c   array.calibrate's job
  *   pd_volume_set.c  volume.set
  *   pd_watch.c       reopening LUNs that were down
+ *   pd_hosts.c       what hosts report: counters, open volumes
  *
  * Locking: one mutex, p->lock, guards the catalog, the store and the open
  * LUNs. A handler takes it for the whole of what it reads or changes,
@@ -81,6 +82,9 @@ struct csa_primary {
 	atomic_uint calibrations;	/* running */
 	pthread_t watcher;		/* pd_watch.c */
 	bool has_watcher;
+
+	pthread_mutex_t hosts_lock;	/* pd_hosts.c; after lock if both */
+	struct pd_host_state *host_states;
 };
 
 /* ---- pd_arrays.c --------------------------------------------------------- */
@@ -157,9 +161,38 @@ int pd_op_volume_delete(void *ctx, const struct csa_api_peer *peer,
 			struct json_object *req, struct json_object **result,
 			struct csa_api_err *e);
 
+/* The index of volume @name if @peer may change it: an admin any, a host
+ * those it may see; else -1 with not_found or forbidden in @e. */
+int pd_find_changeable(struct csa_primary *p, const struct csa_api_peer *peer,
+		       const char *name, struct csa_api_err *e);
+
+struct csa_plan;
+/* The planner's refusal in @plan as an API error with its figures. -1. */
+int pd_refuse(const struct csa_plan *plan, struct csa_api_err *e);
+/* Place a new volume asking @req: 0 and plan->layout, or -1 with @e
+ * (no_arrays, a refusal, internal). The plan is initialised either way:
+ * csa_plan_release it. Lock held. */
+int pd_place(struct csa_primary *p, const struct csa_cat_req *req,
+	     struct csa_plan *plan, struct csa_api_err *e);
+
 /* Publish @event ("volume.created", ...) for volume @name and log it. */
 void pd_volume_event(struct csa_primary *p, const char *name,
 		     const char *event);
+
+/* ---- pd_hosts.c: what hosts report ---------------------------------------- */
+
+int pd_op_host_report(void *ctx, const struct csa_api_peer *peer,
+		      struct json_object *req, struct json_object **result,
+		      struct csa_api_err *e);
+/* The hosts that have @volume open now, as a JSON list of names. */
+struct json_object *pd_hosts_open_on(struct csa_primary *p, const char *volume);
+/* 1 (and the host's name) if a host other than @except has @volume open. */
+int pd_hosts_busy(struct csa_primary *p, const char *volume,
+		  const char *except, char *host, size_t len);
+/* Add "last_report" and "open" of host @name to @o. */
+void pd_hosts_describe(struct csa_primary *p, const char *name,
+		       struct json_object *o);
+void pd_hosts_free(struct csa_primary *p);
 
 /* ---- pd_view.c ----------------------------------------------------------- */
 
@@ -167,7 +200,7 @@ struct json_object *pd_view_array(struct csa_primary *p, unsigned idx,
 				  bool detail);
 /* {arrays: [summaries]} */
 struct json_object *pd_view_arrays(struct csa_primary *p);
-struct json_object *pd_view_volume(const struct csa_catalog *c, unsigned idx,
+struct json_object *pd_view_volume(struct csa_primary *p, unsigned idx,
 				   bool detail);
 struct json_object *pd_view_status(struct csa_primary *p);
 /* A host sees a volume that names it, or names no host. */

@@ -73,10 +73,10 @@ static int print_hosts(struct json_object *r)
 {
 	static const struct csa_col cols[] = {
 		{ "NAME", false }, { "REGISTERED", false },
-		{ "VOLUMES", true } };
+		{ "VOLUMES", true }, { "LAST-REPORT", false }, { "OPEN", false } };
 	struct json_object *hosts = json_object_object_get(r, "hosts"), *h;
-	struct csa_table *t = csa_table_new(cols, 3);
-	char when[CSA_FMT_LEN];
+	struct csa_table *t = csa_table_new(cols, 5);
+	char when[CSA_FMT_LEN], list[1024];
 	size_t i;
 
 	for (i = 0; i < json_object_array_length(hosts); i++) {
@@ -86,6 +86,9 @@ static int print_hosts(struct json_object *r)
 						    when));
 		csa_table_add(t, "%llu",
 			      csa_u64(h, "volumes"));
+		csa_table_add(t, "%s", csa_u64(h, "last_report") ?
+			      csa_fmt_time(csa_u64(h, "last_report"), when) : "never");
+		csa_table_add(t, "%s", csa_list(h, "open", "-", list, sizeof(list)));
 	}
 	return csa_table_print(t);
 }

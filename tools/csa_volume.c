@@ -85,7 +85,7 @@ static int layout_of(struct json_object *r, struct csa_layout **l)
 	char err[512];
 
 	if (!lj)
-		return csa_fail("the primary sent no layout for %s",
+		return csa_fail("volume %s is empty: it has no layout until it is sized",
 				csa_str(r, "name"));
 	if (csa_layout_from_json(json_object_to_json_string_ext(lj,
 					JSON_C_TO_STRING_PLAIN |
@@ -187,6 +187,9 @@ static int print_volume(struct json_object *r)
 		     csa_list(r, "hosts", "any", list, sizeof(list)));
 	csa_table_kv(t, "arrays", "%s",
 		     csa_list(r, "arrays", "none", list, sizeof(list)));
+	/* An empty volume (`touch`) has no place yet, so no layout. */
+	if (!json_object_object_get(r, "layout"))
+		return csa_table_print(t) ? CSA_EXIT_FAIL : 0;
 	ret = layout_of(r, &l);
 	if (!ret)
 		csa_table_kv(t, "regions", "%s", regions_text(l, list,

@@ -345,9 +345,9 @@ run host ls
 exit_is "host ls" 0
 sent "host ls" '[{"op": "host.list"}]'
 prints "host ls" <<'EOF'
-NAME       REGISTERED               VOLUMES
-db-host-1  2026-11-03 10:01:40 UTC        1
-h2         2026-11-04 10:01:40 UTC       12
+NAME       REGISTERED               VOLUMES  LAST-REPORT              OPEN
+db-host-1  2026-11-03 10:01:40 UTC        1  2026-11-04 10:01:50 UTC  db1,db2
+h2         2026-11-04 10:01:40 UTC       12  never                    -
 EOF
 check_json host.list host ls
 

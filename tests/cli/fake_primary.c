@@ -112,8 +112,10 @@ static const char host_json[] =
 "{\"name\": \"db-host-1\", \"registered\": 1793700100}";
 
 static const char host_list_json[] =
-"{\"hosts\": [{\"name\": \"db-host-1\", \"registered\": 1793700100, \"volumes\": 1},"
-" {\"name\": \"h2\", \"registered\": 1793786500, \"volumes\": 12}]}";
+"{\"hosts\": [{\"name\": \"db-host-1\", \"registered\": 1793700100, \"volumes\": 1,"
+" \"last_report\": 1793786510, \"open\": [\"db1\", \"db2\"]},"
+" {\"name\": \"h2\", \"registered\": 1793786500, \"volumes\": 12,"
+" \"last_report\": 0, \"open\": []}]}";
 
 static const char refusal_message[] =
 "needs 800 MB/s; arrays with room for a column have 620 MB/s free "

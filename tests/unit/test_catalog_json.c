@@ -502,6 +502,47 @@ static void test_free_extents(void)
 	csa_catalog_free(c);
 }
 
+/* An empty volume (`touch`): size 0, no layout; nothing else may be so. */
+static void test_empty_volume(void)
+{
+	struct csa_catalog *c = sample(), *d = NULL;
+	struct csa_cat_volume v = { .state = CSA_VOL_EMPTY };
+	struct csa_free_extent *f1 = NULL, *f2 = NULL;
+	char err[ERRLEN] = "", *j;
+	size_t n1 = 0, n2 = 0;
+	int ret;
+
+	check(!csa_catalog_free_extents(c, &f1, &n1, err, sizeof(err)),
+	      "free extents before");
+	snprintf(v.name, sizeof(v.name), "touched");
+	v.req = (struct csa_cat_req){ .size = 0, .iops = 1000, .copies = 1 };
+	ret = csa_catalog_add_volume(c, &v, err, sizeof(err));
+	if (!check(!ret, "an empty volume (size 0, no layout) is added"))
+		printf("# %s\n", err);
+	check(!csa_catalog_free_extents(c, &f2, &n2, err, sizeof(err)) &&
+	      n1 == n2 && !memcmp(f1, f2, n1 * sizeof(*f1)),
+	      "it takes no space");
+	j = csa_catalog_to_json(c, 0);
+	check(j && strstr(j, "\"state\":\"empty\"") && strstr(j, "\"layout\":null"),
+	      "its JSON says state empty, layout null");
+	ret = j ? csa_catalog_from_json(j, strlen(j), &d, err, sizeof(err)) : -1;
+	if (!check(!ret && csa_catalog_equal(c, d), "and reads back the same"))
+		printf("# %s\n", err);
+	refuse(j, "\"state\":\"empty\"", "\"state\":\"online\"",
+	       "must be an object, not null", "an online volume without a layout");
+	v.req.size = 4096;
+	ret = csa_catalog_add_volume(c, &(struct csa_cat_volume){
+		.name = "sized", .state = CSA_VOL_EMPTY,
+		.req = v.req }, err, sizeof(err));
+	check(ret == -EINVAL && strstr(err, "is empty but asks for a size"),
+	      "an empty volume asking a size is refused (%s)", err);
+	csa_catalog_free(d);
+	csa_catalog_free(c);
+	free(f1);
+	free(f2);
+	free(j);
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -509,6 +550,7 @@ int main(void)
 	test_refusals();
 	test_changes();
 	test_free_extents();
+	test_empty_volume();
 	printf("# %u checks, %u failed\n", nr_checks, nr_failed);
 	return nr_failed ? 1 : 0;
 }
