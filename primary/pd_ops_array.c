@@ -237,16 +237,8 @@ int pd_op_array_list(void *ctx, const struct csa_api_peer *peer,
 		     struct json_object *req, struct json_object **result,
 		     struct csa_api_err *e)
 {
-	static const char *const fields[] = { NULL };
-	struct csa_primary *p = ctx;
-
 	(void)peer;
-	if (csa_api_fields(req, fields, e))
-		return -1;
-	pthread_mutex_lock(&p->lock);
-	*result = pd_view_arrays(p);
-	pthread_mutex_unlock(&p->lock);
-	return *result ? 0 : csa_api_fail(e, "internal", "out of memory");
+	return pd_answer_view(ctx, req, pd_view_arrays, result, e);
 }
 
 int pd_op_array_show(void *ctx, const struct csa_api_peer *peer,

@@ -15,20 +15,26 @@ int pd_need_admin(const struct csa_api_peer *peer, struct csa_api_err *e)
 			    peer->cn, peer->role);
 }
 
+int pd_answer_view(struct csa_primary *p, struct json_object *req,
+		   struct json_object *(*view)(struct csa_primary *p),
+		   struct json_object **result, struct csa_api_err *e)
+{
+	static const char *const fields[] = { NULL };
+
+	if (csa_api_fields(req, fields, e))
+		return -1;
+	pthread_mutex_lock(&p->lock);
+	*result = view(p);
+	pthread_mutex_unlock(&p->lock);
+	return *result ? 0 : csa_api_fail(e, "internal", "out of memory");
+}
+
 static int op_status(void *ctx, const struct csa_api_peer *peer,
 		     struct json_object *req, struct json_object **result,
 		     struct csa_api_err *e)
 {
-	static const char *const fields[] = { NULL };
-	struct csa_primary *p = ctx;
-
 	(void)peer;
-	if (csa_api_fields(req, fields, e))
-		return -1;
-	pthread_mutex_lock(&p->lock);
-	*result = pd_view_status(p);
-	pthread_mutex_unlock(&p->lock);
-	return 0;
+	return pd_answer_view(ctx, req, pd_view_status, result, e);
 }
 
 /* Register @name now; an already registered host keeps its first time. */

@@ -130,6 +130,12 @@ void pd_watch_stop(struct csa_primary *p);
 extern const struct csa_api_op pd_ops[];
 extern const unsigned pd_nr_ops;
 
+/* Answer a request without fields with @view of the catalog (lock held
+ * while it is made). */
+int pd_answer_view(struct csa_primary *p, struct json_object *req,
+		   struct json_object *(*view)(struct csa_primary *p),
+		   struct json_object **result, struct csa_api_err *e);
+
 /* 0 if @peer may change the cluster (admin, primary); else forbidden. */
 int pd_need_admin(const struct csa_api_peer *peer, struct csa_api_err *e);
 
