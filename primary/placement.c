@@ -2,9 +2,11 @@
 /*
  * Placement of a new volume (placement.h): check the request and the
  * pool, then for each number of columns from 1 up, pick C x K arrays that
- * can each take a column copy; the first C that has them wins. Sort and
- * scan only: per block size, at most CSA_MAX_COLUMNS passes over the
- * arrays, then one carve per chosen array.
+ * can each take a column copy; the first C that has them wins. Best fit
+ * does this first with arrays that stay within PL_WITHIN_PCT of their
+ * ratings, then, if no C has them, with all. Sort and scan only: per block
+ * size, at most 2 x CSA_MAX_COLUMNS passes over the arrays, then one carve
+ * per chosen array.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -250,6 +252,27 @@ int pl_can_take(const struct pl_array *a, uint64_t blocks, uint64_t mbps,
 	       a->cap_blocks >= blocks;
 }
 
+/* used + add <= PL_WITHIN_PCT % of total, in integers; a total of 0 is
+ * not a limit (as in util_after). */
+static int within_pct(uint64_t used, uint64_t add, uint64_t total)
+{
+	uint64_t lim = total / 100 * PL_WITHIN_PCT +
+		       total % 100 * PL_WITHIN_PCT / 100;
+
+	return !total || (used <= lim && add <= lim - used);
+}
+
+int pl_stays_within(const struct pl_array *a, uint64_t blocks, uint64_t mbps,
+		    uint64_t iops)
+{
+	const struct csa_pool_array *p = a->pa;
+
+	return within_pct(a->usable_blocks - a->free_blocks, blocks,
+			  a->usable_blocks) &&
+	       within_pct(p->rated_mbps - a->head_mbps, mbps, p->rated_mbps) &&
+	       within_pct(p->rated_iops - a->head_iops, iops, p->rated_iops);
+}
+
 static double frac(uint64_t used, uint64_t total)
 {
 	return total ? (double)used / (double)total : 0.0;
@@ -290,7 +313,9 @@ unsigned pl_pick(struct pl_ctx *ctx, uint64_t blocks, uint64_t mbps,
 	unsigned i, n = 0;
 
 	for (i = 0; i < ctx->nr; i++) {
-		if (!pl_can_take(&ctx->a[i], blocks, mbps, iops))
+		if (!pl_can_take(&ctx->a[i], blocks, mbps, iops) ||
+		    (ctx->within &&
+		     !pl_stays_within(&ctx->a[i], blocks, mbps, iops)))
 			continue;
 		if (ctx->fit == CSA_FIT_FIRST) {
 			pick[n++] = i;
@@ -380,7 +405,9 @@ bad:
 	return ret;
 }
 
-int pl_plan_fresh(struct pl_ctx *ctx, struct csa_plan *plan,
+/* The fewest columns for which pl_pick finds C x K arrays (as ctx->within
+ * says), built; -ENOSPC if none. */
+static int fewest(struct pl_ctx *ctx, struct csa_plan *plan,
 		  enum csa_copy_change change)
 {
 	unsigned K = ctx->copies, maxc = pl_max_columns(ctx->nr, K), C;
@@ -394,6 +421,22 @@ int pl_plan_fresh(struct pl_ctx *ctx, struct csa_plan *plan,
 			return build(ctx, C, pick, plan, change);
 	}
 	return -ENOSPC;
+}
+
+int pl_plan_fresh(struct pl_ctx *ctx, struct csa_plan *plan,
+		  enum csa_copy_change change)
+{
+	int ret;
+
+	/* Best fit: first on arrays that stay within PL_WITHIN_PCT. */
+	ctx->within = ctx->fit == CSA_FIT_BEST;
+	if (ctx->within) {
+		ret = fewest(ctx, plan, change);
+		if (ret != -ENOSPC)
+			return ret;
+		ctx->within = 0;
+	}
+	return fewest(ctx, plan, change);
 }
 
 /* ---- csa_place --------------------------------------------------------- */
@@ -428,10 +471,11 @@ static unsigned count_bs(const struct csa_pool *pool, uint32_t bs)
 	return n;
 }
 
-/* Plan on the arrays of block size @bs; 0 fills @plan, -ENOSPC leaves it. */
+/* Plan on the arrays of block size @bs; 0 fills @plan (and *@within
+ * unless NULL), -ENOSPC leaves it. */
 static int try_block_size(const struct csa_pool *pool, uint32_t bs,
 			  const struct csa_requirements *req,
-			  struct csa_plan *plan, int refuse)
+			  struct csa_plan *plan, int refuse, int *within)
 {
 	struct pl_ctx ctx;
 	int ret;
@@ -442,6 +486,8 @@ static int try_block_size(const struct csa_pool *pool, uint32_t bs,
 	pl_ctx_request(&ctx, req);
 	ret = refuse ? pl_refuse_capacity(&ctx, &plan->refusal) :
 		       pl_plan_fresh(&ctx, plan, CSA_COPY_NEW);
+	if (within)
+		*within = ctx.within;
 	pl_ctx_free(&ctx);
 	return ret;
 }
@@ -452,7 +498,7 @@ int csa_place(const struct csa_pool *pool, const struct csa_requirements *req,
 	uint32_t *bs = NULL, big = 0;
 	struct csa_plan cand;
 	unsigned n, i, most = 0, k;
-	int ret;
+	int ret, within = 0, cw = 0;
 
 	memset(plan, 0, sizeof(*plan));
 	ret = pl_check_request(req, &plan->refusal);
@@ -473,7 +519,7 @@ int csa_place(const struct csa_pool *pool, const struct csa_requirements *req,
 			big = bs[i];
 		}
 		memset(&cand, 0, sizeof(cand));
-		ret = try_block_size(pool, bs[i], req, &cand, 0);
+		ret = try_block_size(pool, bs[i], req, &cand, 0, &cw);
 		if (ret == -ENOSPC)
 			continue;
 		if (ret) {
@@ -482,10 +528,13 @@ int csa_place(const struct csa_pool *pool, const struct csa_requirements *req,
 			*plan = cand;
 			goto out;
 		}
-		if (!plan->layout ||
-		    cand.layout->nr_columns < plan->layout->nr_columns) {
+		/* within PL_WITHIN_PCT first, then the fewest columns */
+		if (!plan->layout || cw > within ||
+		    (cw == within &&
+		     cand.layout->nr_columns < plan->layout->nr_columns)) {
 			csa_plan_release(plan);
 			*plan = cand;
+			within = cw;
 		} else {
 			csa_plan_release(&cand);
 		}
@@ -500,7 +549,7 @@ int csa_place(const struct csa_pool *pool, const struct csa_requirements *req,
 				req->stripe_unit, bs[0]);
 		goto out;
 	}
-	ret = try_block_size(pool, n ? big : 512, req, plan, 1);
+	ret = try_block_size(pool, n ? big : 512, req, plan, 1, NULL);
 out:
 	free(bs);
 	return ret;

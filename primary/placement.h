@@ -9,8 +9,8 @@
  * may call them at once on its own pool and plan; the pool is only read.
  * Cost per call: deriving the free extents, O(E log E) for the pool's E
  * used extents (the sort is skipped for a LUN whose extents come in LBA
- * order), then at most CSA_MAX_COLUMNS passes over the arrays and a sort
- * of them; no search. 64 arrays x 1000 volumes: ~0.2 ms at p99
+ * order), then at most 2 x CSA_MAX_COLUMNS passes over the arrays and a
+ * sort of them; no search. 64 arrays x 1000 volumes: ~0.2 ms at p99
  * (tests/bench/placement).
  *
  * ---- The model --------------------------------------------------------
@@ -39,9 +39,20 @@
  * has one). C is the smallest number, 1 .. min(CSA_MAX_COLUMNS, arrays /
  * K), for which C x K arrays can each take a column copy. So C follows the
  * MB/s and the IOPS, not only the size: an array with room for the whole
- * volume but not the bandwidth gets one column of several. A pool that
- * mixes block sizes is planned once per block size; the plan with the
- * fewest columns wins (ties: the smaller block size).
+ * volume but not the bandwidth gets one column of several. Best fit first
+ * asks more: C x K arrays that can each take a column copy and still be
+ * at or below 90% of their space, of their MB/s and of their IOPS once it
+ * is added (counted in whole units, exactly; a dimension rated 0 is no
+ * limit); only when no C has that is it the smallest C as above. So a
+ * volume gets more columns than the fewest when the fewest would push an
+ * array past 90% and more would not: one array full in one dimension
+ * strands what it has left in the others (MB/s with no IOPS left to go
+ * with it), and an array run near its rating is slow for every volume on
+ * it. Spreading further than that is not done: each column more is one
+ * array more whose loss the volume shares. First fit keeps the smallest C.
+ * A pool that mixes block sizes is planned once per block size; a plan
+ * within 90% wins over one that is not, then the plan with the fewest
+ * columns (ties: the smaller block size).
  *
  * Stripe unit (csa_default_stripe_unit) unless the request gives one: by
  * the I/O size the request implies, mbps * 10^6 / iops: none asked 256
@@ -59,7 +70,8 @@
  * ---- Fit and balance --------------------------------------------------
  *
  * CSA_FIT_BEST (the default):
- *   - arrays: among those that can take a column copy, the C x K with the
+ *   - arrays: among those that can take a column copy (and stay within
+ *     90%, when C was found so: see "Columns"), the C x K with the
  *     lowest utilisation after placement, where utilisation is the largest
  *     of the fractions of space, MB/s and IOPS in use (reserved) once the
  *     column copy is added; ties by pool order. This balances the load:

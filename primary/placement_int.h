@@ -33,6 +33,11 @@ struct pl_array {
 	int taken;	/* holds (or is picked for) a copy of this volume */
 };
 
+/* Best fit plans first with arrays that stay at or below this percentage
+ * of their space, MB/s and IOPS once they take a column copy (placement.h,
+ * "Columns"). */
+#define PL_WITHIN_PCT	90u
+
 /* A candidate array when picking by best fit. */
 struct pl_cand {
 	double score;
@@ -53,6 +58,9 @@ struct pl_ctx {
 	uint32_t su;
 	enum csa_fit fit;
 	int mixed;	/* the pool has arrays of other block sizes too */
+	int within;	/* pl_pick takes only arrays that stay within
+			 * PL_WITHIN_PCT; pl_plan_fresh leaves it set when
+			 * its plan was made so */
 };
 
 /* ---- placement_free.c ---- */
@@ -90,11 +98,17 @@ unsigned pl_max_columns(unsigned nr, unsigned copies);
 int pl_can_take(const struct pl_array *a, uint64_t blocks, uint64_t mbps,
 		uint64_t iops);
 
+/* 1 if @a, with one more column copy of this much, is at or below
+ * PL_WITHIN_PCT of its space, MB/s and IOPS (a dimension rated 0 is). */
+int pl_stays_within(const struct pl_array *a, uint64_t blocks, uint64_t mbps,
+		    uint64_t iops);
+
 /*
  * Pick up to @m arrays not yet taken that can take a column copy of
- * (@blocks, @mbps, @iops), by ctx->fit (placement.h: "Fit and balance"),
- * into @pick (indices into ctx->a). Returns how many were found; when
- * fewer than @m, @pick holds what was found.
+ * (@blocks, @mbps, @iops), and stay within PL_WITHIN_PCT if ctx->within,
+ * by ctx->fit (placement.h: "Fit and balance"), into @pick (indices into
+ * ctx->a). Returns how many were found; when fewer than @m, @pick holds
+ * what was found.
  */
 unsigned pl_pick(struct pl_ctx *ctx, uint64_t blocks, uint64_t mbps,
 		 uint64_t iops, unsigned m, unsigned *pick);
@@ -111,9 +125,10 @@ void pl_ctx_request(struct pl_ctx *ctx, const struct csa_requirements *req);
 
 /*
  * A fresh placement on ctx's arrays (those not taken), every copy marked
- * @change. 0 with plan->layout and plan->copies, -ENOSPC when no split
- * fits (plan untouched), -ENOMEM, -EINVAL if the layout does not validate
- * (refusal bad_pool).
+ * @change, with the columns of placement.h "Columns". 0 with plan->layout
+ * and plan->copies (ctx->within says whether its arrays stay within
+ * PL_WITHIN_PCT), -ENOSPC when no split fits (plan untouched), -ENOMEM,
+ * -EINVAL if the layout does not validate (refusal bad_pool).
  */
 int pl_plan_fresh(struct pl_ctx *ctx, struct csa_plan *plan,
 		  enum csa_copy_change change);

@@ -19,7 +19,10 @@
  *     whole admitted set can be packed at all, re-packing freely (which a
  *     running system could only do by migrating). It separates what the
  *     planner loses by its choices from what any arrival-order admission
- *     loses to an offline choice of requests;
+ *     loses to an offline choice of requests; "ideal online vs optimal"
+ *     is that second part. (The planner can come out above ideal online
+ *     on an instance: a request it cannot fit, and ideal online can,
+ *     leaves room for a later one worth more.)
  *   - first fit, and a shorter run at lighter and heavier loads (--sweep).
  *
  * Speed: 64 arrays of 4 LUNs; 1300 volumes created through csa_place and
@@ -28,7 +31,8 @@
  * random volumes, and 500 more requests kept when placed until the pool
  * is full (mostly refusals at the end), each call timed alone.
  *
- * Prints the figures, then "bench: admitted_vs_optimal=R plan_ms_p99=T"
+ * Prints the figures, then "bench: admitted_vs_optimal=R plan_ms_p99=T
+ * ideal_online_vs_optimal=R"
  * (R: mean over instances against the optimum; T: p99 of every csa_place
  * timed). Exit 0, or 1 if something could not be measured.
  */
@@ -221,7 +225,7 @@ struct inst {
 	struct csa_requirements req[OPT_ITEMS];
 };
 
-static double load_lo = 0.8, load_hi = 1.5;
+static double load_lo = 0.8, load_hi = 1.2;	/* --load; main sets them */
 
 static void make_instance(struct inst *in, uint64_t *s)
 {
@@ -267,7 +271,7 @@ static void make_instance(struct inst *in, uint64_t *s)
 		demand[1] += q->mbps * q->copies;
 		demand[2] += q->iops * q->copies;
 	}
-	/* scale each resource's demand to 0.8 .. 1.5 x what there is */
+	/* scale each resource's demand to load_lo .. load_hi x what there is */
 	for (d = 0; d < 3; d++)
 		f[d] = (load_lo + (load_hi - load_lo) * (double)uni(s, 0, 1000) / 1000.0) *
 		       (double)total[d] / (double)demand[d];
@@ -423,6 +427,7 @@ static uint64_t offline_orders(const struct inst *in, int *err)
 
 struct quality {
 	double ratio, ratio_best, ratio_ideal, ratio_min, first;
+	double ideal_opt, ideal_best;	/* ideal online against the optimum */
 	unsigned n, exact, full;
 	double ms;
 };
@@ -490,6 +495,8 @@ static void quality(unsigned instances, uint64_t seed, int verbose,
 		Q->ratio += ratio;
 		Q->ratio_best += r.best ? (double)online / (double)r.best : 1.0;
 		Q->ratio_ideal += ideal ? (double)online / (double)ideal : 1.0;
+		Q->ideal_opt += opt ? (double)ideal / (double)opt : 1.0;
+		Q->ideal_best += r.best ? (double)ideal / (double)r.best : 1.0;
 		Q->first += opt ? (double)first / (double)opt : 1.0;
 		if (ratio < Q->ratio_min)
 			Q->ratio_min = ratio;
@@ -517,8 +524,11 @@ static void print_quality(const struct quality *Q)
 	printf("  admitted vs optimal: mean %.3f (min %.3f; %.3f against the best subset found);"
 	       " first fit %.3f\n", Q->ratio / Q->n, Q->ratio_min,
 	       Q->ratio_best / Q->n, Q->first / Q->n);
-	printf("  admitted vs ideal online: mean %.3f\n", Q->ratio_ideal / Q->n);
-	printf("  optimum exact on %u of %u instances, all requests admissible on %u; %.1f s of search\n",
+	printf("  admitted vs ideal online: mean %.3f; ideal online vs optimal: mean %.3f (%.3f against the\n"
+	       "  best subset found): what admitting in arrival order loses even with free re-packing\n",
+	       Q->ratio_ideal / Q->n, Q->ideal_opt / Q->n, Q->ideal_best / Q->n);
+	printf("  optimum exact on %u of %u instances (the others: ratio against the upper bound),"
+	       " all requests admissible on %u; %.1f s of search\n",
 	       Q->exact, Q->n, Q->full, Q->ms / 1000);
 }
 
@@ -741,6 +751,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "placement-bench: could not measure\n");
 		return 1;
 	}
-	printf("bench: admitted_vs_optimal=%.3f plan_ms_p99=%.3f\n", head, p99);
+	/* The ceiling of any arrival-order policy goes with the headline. */
+	printf("bench: admitted_vs_optimal=%.3f plan_ms_p99=%.3f ideal_online_vs_optimal=%.3f\n",
+	       head, p99, Q.ideal_opt / Q.n);
 	return 0;
 }

@@ -527,6 +527,90 @@ static void test_columns_follow_rates(void)
 	tp_free(tp);
 }
 
+/* Best fit: the fewest columns that keep every array at or below 90% of
+ * its space, MB/s and IOPS; the fewest at all when none does. */
+static void test_columns_within(void)
+{
+	struct tpool *tp = tp_new();
+	struct csa_requirements req = req_of(10 * GiB, 950, 0, 1);
+	struct csa_plan plan;
+	char name[16];
+	unsigned i, a;
+	int ret;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "a%u", i + 1);
+		tp_simple(tp, name, 100 * GiB, 1000, 100000);
+	}
+	ret = csa_place(tp_pool(tp), &req, &plan);
+	if (check(!ret && plan.layout->nr_columns == 2,
+		  "950 MB/s on arrays of 1000: 2 columns of 475, not 1 at 95%% (%u)",
+		  plan.layout ? plan.layout->nr_columns : 0))
+		check_plan(tp, &req, &plan, "2 columns within 90%");
+	csa_plan_release(&plan);
+
+	req.fit = CSA_FIT_FIRST;
+	ret = csa_place(tp_pool(tp), &req, &plan);
+	check(!ret && plan.layout->nr_columns == 1,
+	      "first fit keeps the fewest columns: 1 (%u)",
+	      plan.layout ? plan.layout->nr_columns : 0);
+	csa_plan_release(&plan);
+
+	req = req_of(10 * GiB, 900, 0, 1);
+	ret = csa_place(tp_pool(tp), &req, &plan);
+	check(!ret && plan.layout->nr_columns == 1,
+	      "900 MB/s: exactly 90%% is within, 1 column (%u)",
+	      plan.layout ? plan.layout->nr_columns : 0);
+	csa_plan_release(&plan);
+
+	req = req_of(95 * GiB, 0, 0, 1);
+	ret = csa_place(tp_pool(tp), &req, &plan);
+	check(!ret && plan.layout->nr_columns == 2,
+	      "95 GiB on arrays of 100 GiB: 2 columns, for the space (%u)",
+	      plan.layout ? plan.layout->nr_columns : 0);
+	csa_plan_release(&plan);
+
+	req = req_of(10 * GiB, 0, 95000, 2);
+	ret = csa_place(tp_pool(tp), &req, &plan);
+	check(!ret && plan.layout->nr_columns == 2 && plan.layout->nr_copies == 2,
+	      "95000 IOPS x 2 copies on arrays of 100000: 2 columns x 2 copies (%u)",
+	      plan.layout ? plan.layout->nr_columns : 0);
+	csa_plan_release(&plan);
+
+	/* 120 MB/s free of 1000 everywhere: no split stays within 90%. */
+	for (i = 0; i < 4; i++)
+		tp_arr(tp, i)->reserved_mbps = 880;
+	req = req_of(10 * GiB, 100, 0, 1);
+	ret = csa_place(tp_pool(tp), &req, &plan);
+	if (check(!ret && plan.layout->nr_columns == 1,
+		  "100 MB/s where every split goes past 90%%: the fewest, 1 column (%u)",
+		  plan.layout ? plan.layout->nr_columns : 0))
+		check_plan(tp, &req, &plan, "past 90%");
+	csa_plan_release(&plan);
+	tp_free(tp);
+
+	/* Two block sizes: a plan within 90% wins over fewer columns. */
+	tp = tp_new();
+	tp_simple(tp, "s1", 100 * GiB, 1000, 100000);
+	tp_arr(tp, 0)->reserved_mbps = 200;
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "b%u", i + 1);
+		a = tp_simple(tp, name, 100 * GiB, 1000, 100000);
+		tp_arr(tp, a)->block_size = 4096;
+		tp_arr(tp, a)->reserved_mbps = 500;
+	}
+	req = req_of(10 * GiB, 750, 0, 1);
+	ret = csa_place(tp_pool(tp), &req, &plan);
+	if (check(!ret && plan.layout->nr_columns == 2 &&
+		  plan.layout->block_size == 4096,
+		  "750 MB/s: 2 columns on the 4096-byte arrays at 87.5%%, not 1 on s1 at 95%% (%u on %u)",
+		  plan.layout ? plan.layout->nr_columns : 0,
+		  plan.layout ? plan.layout->block_size : 0))
+		check_plan(tp, &req, &plan, "block sizes");
+	csa_plan_release(&plan);
+	tp_free(tp);
+}
+
 static void test_fit(void)
 {
 	struct tpool *tp = tp_new();
@@ -670,6 +754,7 @@ int main(void)
 	test_distinct();
 	test_headroom();
 	test_columns_follow_rates();
+	test_columns_within();
 	test_fit();
 	test_multi_extent();
 	test_defaults();

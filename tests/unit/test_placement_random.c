@@ -10,8 +10,11 @@
  * A reference written apart from the planner derives each array's free
  * space and headroom and says, per request:
  *   - invalid or not (bad_request exactly when it is);
- *   - the smallest feasible number of columns, per block size: a placement
- *     must have exactly that many (and the smaller block size on a tie);
+ *   - the number of columns, per block size: for best fit the smallest
+ *     for which C x K arrays can take a column copy and stay at or below
+ *     90% of their space, MB/s and IOPS, else (and for first fit) the
+ *     smallest feasible; a placement must have exactly that many (a block
+ *     size within 90% first, then the fewest, then the smaller block size);
  *     a refusal must come exactly when there is none, with the code the
  *     reference derives (too_few_arrays, then MB/s, IOPS, space alone,
  *     then no_fit);
@@ -85,6 +88,8 @@ static uint64_t logu(uint64_t *s, uint64_t lo, uint64_t hi)
 struct ref_array {
 	uint64_t hm, hi;	/* headroom */
 	uint64_t cap;		/* free blocks (top CSA_MAX_EXTENTS holes) */
+	uint64_t free, usable;	/* all free blocks; LUN blocks past reserved */
+	uint64_t um, ui;	/* MB/s and IOPS reserved, at most the rating */
 };
 
 struct iv {
@@ -105,15 +110,21 @@ static int u64_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* Free blocks of one array, as the largest CSA_MAX_EXTENTS holes. */
-static uint64_t ref_cap(const struct csa_pool_array *a)
+/* Free blocks of one array, as the largest CSA_MAX_EXTENTS holes; all of
+ * them in *@all, and the blocks past the reserved areas in *@usable. */
+static uint64_t ref_cap(const struct csa_pool_array *a, uint64_t *all,
+			uint64_t *usable)
 {
 	uint64_t holes[4096], sum = 0, pos, s, e;
 	struct iv iv[2048];
 	unsigned li, i, n, nh = 0;
 
+	*all = *usable = 0;
 	for (li = 0; li < a->nr_luns; li++) {
 		const struct csa_pool_lun *l = &a->luns[li];
+
+		if (l->blocks > l->reserved_blocks)
+			*usable += l->blocks - l->reserved_blocks;
 
 		for (i = 0, n = 0; i < l->nr_used && n < 2048; i++) {
 			s = l->used[i].start_lba;
@@ -135,8 +146,11 @@ static uint64_t ref_cap(const struct csa_pool_array *a)
 		}
 	}
 	qsort(holes, nh, sizeof(*holes), u64_desc);
-	for (i = 0; i < nh && i < CSA_MAX_EXTENTS; i++)
-		sum += holes[i];
+	for (i = 0; i < nh; i++) {
+		if (i < CSA_MAX_EXTENTS)
+			sum += holes[i];
+		*all += holes[i];
+	}
 	return sum;
 }
 
@@ -156,8 +170,19 @@ static void ref_arrays(const struct csa_pool *p, struct ref_array *r)
 			  a->rated_mbps - a->reserved_mbps : 0;
 		r[i].hi = a->rated_iops > a->reserved_iops ?
 			  a->rated_iops - a->reserved_iops : 0;
-		r[i].cap = ref_cap(a);
+		r[i].cap = ref_cap(a, &r[i].free, &r[i].usable);
+		r[i].um = a->reserved_mbps < a->rated_mbps ?
+			  a->reserved_mbps : a->rated_mbps;
+		r[i].ui = a->reserved_iops < a->rated_iops ?
+			  a->reserved_iops : a->rated_iops;
 	}
+}
+
+/* (used + add) / total <= 90%, in wide integers; no limit when total is 0. */
+static int ref_within(uint64_t used, uint64_t add, uint64_t total)
+{
+	return !total || ((unsigned __int128)used + add) * 100 <=
+			 (unsigned __int128)total * 90;
 }
 
 static int is_pow2(uint64_t x)
@@ -190,13 +215,15 @@ static struct ref_geo ref_geo(const struct csa_requirements *q, uint32_t bs)
 	return g;
 }
 
-/* Arrays of block size @bs (masked by @skip) able to take a column copy. */
+/* Arrays of block size @bs (masked by @skip) able to take a column copy:
+ * @which 0 in all three, 1 MB/s, 2 IOPS, 3 space, 4 all three and within
+ * 90% of each rating once it is taken. */
 static unsigned ref_count(const struct csa_pool *p, const struct ref_array *r,
 			  uint32_t bs, const char *skip, uint64_t blocks,
 			  uint64_t m, uint64_t i, unsigned which)
 {
 	unsigned a, n = 0;
-	int okb, oki, oks;
+	int okb, oki, oks, in;
 
 	for (a = 0; a < p->nr_arrays; a++) {
 		if (p->arrays[a].block_size != bs || (skip && skip[a]))
@@ -204,8 +231,12 @@ static unsigned ref_count(const struct csa_pool *p, const struct ref_array *r,
 		okb = r[a].hm >= m;
 		oki = r[a].hi >= i;
 		oks = r[a].cap >= blocks;
+		in = ref_within(r[a].usable - r[a].free, blocks, r[a].usable) &&
+		     ref_within(r[a].um, m, p->arrays[a].rated_mbps) &&
+		     ref_within(r[a].ui, i, p->arrays[a].rated_iops);
 		n += which == 0 ? okb && oki && oks :
-		     which == 1 ? okb : which == 2 ? oki : oks;
+		     which == 1 ? okb : which == 2 ? oki :
+		     which == 3 ? oks : okb && oki && oks && in;
 	}
 	return n;
 }
@@ -219,17 +250,19 @@ static unsigned n_bs(const struct csa_pool *p, uint32_t bs)
 	return n;
 }
 
-/* Smallest feasible column count on block size @bs, 0 if none; with
- * @code, the refusal code the reference expects. */
+/* Column count on block size @bs, 0 if none fits: for best fit the
+ * smallest within 90% (*@within set) if there is one, else the smallest
+ * feasible; with @code, the refusal code the reference expects. */
 static unsigned ref_columns(const struct csa_pool *p, const struct ref_array *r,
 			    const struct csa_requirements *q, uint32_t bs,
-			    enum csa_plan_code *code)
+			    enum csa_plan_code *code, int *within)
 {
 	struct ref_geo g = ref_geo(q, bs);
-	unsigned n = n_bs(p, bs), K = q->copies, maxc, C, w;
+	unsigned n = n_bs(p, bs), K = q->copies, maxc, C, w, first = 0;
 	int feas[4] = { 0 };
 	uint64_t blocks, m, i;
 
+	*within = 0;
 	if (n < K) {
 		if (code)
 			*code = CSA_PLAN_TOO_FEW_ARRAYS;
@@ -241,9 +274,16 @@ static unsigned ref_columns(const struct csa_pool *p, const struct ref_array *r,
 		csa_column_share(q->mbps, q->iops, C, &m, &i);
 		for (w = 0; w < 4; w++)
 			feas[w] |= ref_count(p, r, bs, NULL, blocks, m, i, w) >= C * K;
-		if (feas[0])
+		if (feas[0] && !first)
+			first = C;
+		if (q->fit == CSA_FIT_BEST &&
+		    ref_count(p, r, bs, NULL, blocks, m, i, 4) >= C * K) {
+			*within = 1;
 			return C;
+		}
 	}
+	if (first)
+		return first;
 	if (code)
 		*code = !feas[1] ? CSA_PLAN_NO_BANDWIDTH : !feas[2] ? CSA_PLAN_NO_IOPS :
 			!feas[3] ? CSA_PLAN_NO_SPACE : CSA_PLAN_NO_FIT;
@@ -334,7 +374,7 @@ static void one_place(struct tpool *tp, const struct csa_requirements *q,
 	unsigned b, best = 0, most = 0, n, Cb;
 	uint32_t best_bs = 0, big = 512;
 	enum csa_plan_code code = CSA_PLAN_OK, cb;
-	int usable = 0;
+	int usable = 0, in, best_in = 0;
 	char why[512];
 
 	ref_arrays(p, r);
@@ -351,10 +391,11 @@ static void one_place(struct tpool *tp, const struct csa_requirements *q,
 		if (!n || (q->stripe_unit && q->stripe_unit < bss[b]))
 			continue;
 		usable = 1;
-		Cb = ref_columns(p, r, q, bss[b], &cb);
-		if (Cb && (!best || Cb < best)) {
+		Cb = ref_columns(p, r, q, bss[b], &cb, &in);
+		if (Cb && (!best || in > best_in || (in == best_in && Cb < best))) {
 			best = Cb;
 			best_bs = bss[b];
+			best_in = in;
 		}
 		if (n > most) {
 			most = n;
@@ -372,7 +413,7 @@ static void one_place(struct tpool *tp, const struct csa_requirements *q,
 		return;
 	}
 	if (!usable)
-		ref_columns(p, r, q, 512, &code);
+		ref_columns(p, r, q, 512, &code, &in);
 	if (!best) {
 		c->refused++;
 		if (ret != -ENOSPC || plan->refusal.code != code) {
@@ -395,7 +436,7 @@ static void one_place(struct tpool *tp, const struct csa_requirements *q,
 	if (plan->layout->nr_columns != best ||
 	    plan->layout->block_size != best_bs) {
 		c->bad_columns++;
-		note(c, "iteration %u: %u columns on %u-byte blocks; the fewest feasible is %u on %u",
+		note(c, "iteration %u: %u columns on %u-byte blocks; the reference says %u on %u",
 		     it, plan->layout->nr_columns, plan->layout->block_size, best,
 		     best_bs);
 	}
@@ -566,7 +607,7 @@ void test_random(uint64_t seed)
 	      "random: enough of each outcome to mean something");
 	check(!c.bad_plan, "random: every placement and re-plan is valid (%u faults)",
 	      c.bad_plan);
-	check(!c.bad_columns, "random: every placement has the fewest feasible columns (%u not)",
+	check(!c.bad_columns, "random: every placement has the reference's columns (%u not)",
 	      c.bad_columns);
 	check(!c.bad_refusal, "random: refused exactly when nothing fits, with the reference's code (%u not)",
 	      c.bad_refusal);

@@ -214,6 +214,9 @@ static void more_bandwidth(void)
 	static const uint64_t rated[] = { 400, 500, 700, 800, 900, 1000, 1000, 1000 };
 	char name[8];
 
+	/* First fit: the fewest columns even where best fit would spread
+	 * them to keep the busy arrays within 90% (placement.h, "Columns"). */
+	req.fit = CSA_FIT_FIRST;
 	for (i = 0; i < 8; i++) {
 		snprintf(name, sizeof(name), "b%u", i + 1);
 		tp_simple(tp, name, 200 * GiB, rated[i], 20000);
@@ -287,12 +290,21 @@ static void copies_and_restripe(void)
 	r2 = req;
 	r2.mbps = 1100;	/* 1 column of 1100: no array has it */
 	if (replan(tp, &v, &r2, &plan, "500 -> 1100 MB/s")) {
-		check(plan.restriped && plan.layout->nr_columns == 2 &&
-		      plan.nr_changed == 2 &&
+		check(plan.restriped && plan.layout->nr_columns == 3 &&
+		      plan.nr_changed == 3 &&
 		      plan.copies[0].change == CSA_COPY_RESTRIPED,
-		      "500 -> 1100 MB/s: no array has 1100, so it re-stripes over 2 columns (%u)",
+		      "500 -> 1100 MB/s: no array has 1100, and 2 columns of 550 would take arrays to 92%%, so it re-stripes over 3 (%u)",
 		      plan.layout->nr_columns);
 	}
+	csa_plan_release(&plan);
+
+	r2 = req;
+	r2.mbps = 1100;
+	r2.fit = CSA_FIT_FIRST;
+	if (replan(tp, &v, &r2, &plan, "500 -> 1100 MB/s, first fit"))
+		check(plan.restriped && plan.layout->nr_columns == 2,
+		      "500 -> 1100 MB/s by first fit: the fewest columns, 2 (%u)",
+		      plan.layout->nr_columns);
 	csa_plan_release(&plan);
 
 	r2 = req;
