@@ -133,9 +133,13 @@ def main():
     check("another client is served, and the catalog is unchanged "
           f"(generation {before} -> {after})", before == after)
     host = connect(DIR, "h1")
-    r = call(host, {"op": "volume.create", "id": 1, "name": "y",
-                    "size": 1 << 20})
-    check("a host certificate may not create volumes (forbidden)",
+    r = call(host, {"op": "array.add", "id": 1, "name": "y",
+                    "portal": "127.0.0.1:1", "target": "iqn.x:y"})
+    check("a host certificate may not add arrays (forbidden)",
+          error_code(r) == "forbidden")
+    r = call(host, {"op": "volume.create", "id": 2, "name": "y",
+                    "size": 1 << 20, "hosts": ["someone-else"]})
+    check("nor create a volume for other hosts (forbidden)",
           error_code(r) == "forbidden")
     return 1 if failures else 0
 
