@@ -164,6 +164,12 @@ static void reconnect(struct csafs_host *h, unsigned *backoff,
 							   *backoff * 2;
 		return;
 	}
+	/* The request connection went with the primary: make a new one. */
+	pthread_mutex_lock(&h->call_lock);
+	if (h->req)
+		csa_client_close(h->req);
+	h->req = NULL;
+	pthread_mutex_unlock(&h->call_lock);
 	fprintf(stderr, "csafs: the primary at %s is back\n", h->primary);
 	*backoff = BACKOFF_MIN_MS;
 	h->on_event(h->arg, "host.reconnected", NULL);

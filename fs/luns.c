@@ -13,13 +13,12 @@
 #include "fs/luns.h"
 #include "iscsi/engine_transport.h"
 
-#define MAX_HANDLES	16	/* open handles of one LUN at once */
 
 struct entry {
 	struct csa_array_ref array;
 	uint32_t lun;
-	struct csa_lun *open[MAX_HANDLES];
-	unsigned nr_open;
+	struct csa_lun **open;		/* handles open now */
+	unsigned nr_open, max_open;
 	struct csa_lun_counters closed;		/* sum over closed handles */
 	uint64_t last_bucket[CSA_HISTO_BUCKETS];	/* at the last report */
 	struct entry *next;
@@ -76,6 +75,22 @@ static struct entry *entry_get(struct csafs_luns *t,
 	return e;
 }
 
+/* Count handle @l on entry @e from now on: 0, or -ENOMEM. */
+static int entry_hold(struct entry *e, struct csa_lun *l)
+{
+	struct csa_lun **v;
+
+	if (e->nr_open == e->max_open) {
+		v = realloc(e->open, (e->max_open * 2 + 4) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		e->open = v;
+		e->max_open = e->max_open * 2 + 4;
+	}
+	e->open[e->nr_open++] = l;
+	return 0;
+}
+
 static int t_open(void *tp, const struct csa_array_ref *array, uint32_t lun,
 		  void **out, uint32_t *block_size, uint64_t *blocks,
 		  char *err, size_t errlen)
@@ -96,10 +111,8 @@ static int t_open(void *tp, const struct csa_array_ref *array, uint32_t lun,
 	h->lun = inner;
 	pthread_mutex_lock(&t->lock);
 	h->e = entry_get(t, array, lun);
-	if (h->e && h->e->nr_open < MAX_HANDLES)
-		h->e->open[h->e->nr_open++] = h->lun;
-	else
-		h->e = NULL;	/* not counted: out of memory or slots */
+	if (h->e && entry_hold(h->e, h->lun))
+		h->e = NULL;	/* not counted: out of memory */
 	pthread_mutex_unlock(&t->lock);
 	*out = h;
 	return 0;
@@ -168,6 +181,7 @@ void csafs_luns_free(struct csafs_luns *t)
 		return;
 	for (e = t->entries; e; e = next) {
 		next = e->next;
+		free(e->open);
 		free(e);
 	}
 	pthread_mutex_destroy(&t->lock);
@@ -194,7 +208,7 @@ static void entry_total(const struct entry *e, struct csa_lun_counters *out)
 
 #define ADD(o, k, v)	json_object_object_add((o), (k), json_object_new_int64((int64_t)(v)))
 
-static struct json_object *entry_json(struct entry *e)
+static struct json_object *entry_json(struct entry *e, bool advance)
 {
 	struct json_object *o = json_object_new_object();
 	uint64_t interval[CSA_HISTO_BUCKETS];
@@ -204,7 +218,8 @@ static struct json_object *entry_json(struct entry *e)
 	entry_total(e, &c);
 	for (i = 0; i < CSA_HISTO_BUCKETS; i++) {
 		interval[i] = c.bucket[i] - e->last_bucket[i];
-		e->last_bucket[i] = c.bucket[i];
+		if (advance)
+			e->last_bucket[i] = c.bucket[i];
 	}
 	json_object_object_add(o, "array", json_object_new_string(e->array.name));
 	json_object_object_add(o, "portal", json_object_new_string(e->array.portal));
@@ -222,12 +237,13 @@ static struct json_object *entry_json(struct entry *e)
 	return o;
 }
 
-void csafs_luns_report(struct csafs_luns *t, struct json_object *out)
+void csafs_luns_report(struct csafs_luns *t, struct json_object *out,
+		       bool advance)
 {
 	struct entry *e;
 
 	pthread_mutex_lock(&t->lock);
 	for (e = t->entries; e; e = e->next)
-		json_object_array_add(out, entry_json(e));
+		json_object_array_add(out, entry_json(e, advance));
 	pthread_mutex_unlock(&t->lock);
 }

@@ -14,6 +14,7 @@
 #define CSAFS_LUNS_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "iscsi/engine.h"
 #include "striper/transport.h"
@@ -32,8 +33,11 @@ struct csa_transport csafs_luns_transport(struct csafs_luns *t);
  *   {array, portal, target, lun, open (handles open now), reads, writes,
  *    read_bytes, write_bytes, errors, in_flight, p50_us, p99_us}
  * Counts are totals since the table was made; p50_us and p99_us are the
- * latency over the interval since the previous call (0 with no I/O).
+ * latency over the current interval (0 with no I/O). With @advance, a new
+ * interval starts after this call: the host's report to the primary does
+ * that every second; readers of .csa/ only look.
  */
-void csafs_luns_report(struct csafs_luns *t, struct json_object *out);
+void csafs_luns_report(struct csafs_luns *t, struct json_object *out,
+		       bool advance);
 
 #endif

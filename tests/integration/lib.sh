@@ -27,7 +27,13 @@ command -v tgtd >/dev/null || skip "tgtd is not installed"
 
 WORK=$(mktemp -d /tmp/csa-test.XXXXXX)
 cleanup() {
-	local pid
+	local pid m
+	# Mount points the test made ($WORK/mounts, one a line) first: a FUSE
+	# daemon killed under its mount leaves it dead, and rm -rf would walk
+	# into a live one. Lazily if something still holds it busy.
+	while read -r m; do
+		fusermount3 -u "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null
+	done < <(cat "$WORK/mounts" 2>/dev/null)
 	# Daemons the test started (daemon_start), then the lab under them.
 	for pid in $(cat "$WORK/pids" 2>/dev/null); do
 		kill "$pid" 2>/dev/null && wait_gone "$pid" 10

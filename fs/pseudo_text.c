@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Text for .csa/ (pseudo_int.h): growing strings, aligned tables, sizes
+ * and times as people read them, and JSON read leniently (a missing
+ * member shows as empty rather than failing the whole file).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/pseudo_int.h"
+
+/* ---- growing strings ---------------------------------------------------- */
+
+static bool pbuf_room(struct pbuf *b, size_t n)
+{
+	size_t cap;
+	char *s;
+
+	if (b->nomem)
+		return false;
+	if (b->len + n + 1 <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	s = realloc(b->s, cap);
+	if (!s) {
+		b->nomem = true;
+		return false;
+	}
+	b->s = s;
+	b->cap = cap;
+	return true;
+}
+
+void pbuf_add(struct pbuf *b, const char *s, size_t n)
+{
+	if (!pbuf_room(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void pbuf_puts(struct pbuf *b, const char *s)
+{
+	pbuf_add(b, s, strlen(s));
+}
+
+void pbuf_vprintf(struct pbuf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n >= 0 && pbuf_room(b, (size_t)n)) {
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
+}
+
+void pbuf_printf(struct pbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void pbuf_free(struct pbuf *b)
+{
+	free(b->s);
+	*b = (struct pbuf){ 0 };
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+#define PTAB_MAX_COLS	16
+
+struct ptab {
+	unsigned nr;
+	const char *const *heads;
+	const char *align;
+	char **cells;		/* row after row */
+	size_t nr_cells, cap;
+	bool nomem;
+};
+
+struct ptab *ptab_new(unsigned nr, const char *const *heads,
+		      const char *align)
+{
+	struct ptab *t;
+
+	if (!nr || nr > PTAB_MAX_COLS || strlen(align) != nr)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t) {
+		t->nr = nr;
+		t->heads = heads;
+		t->align = align;
+	}
+	return t;
+}
+
+void ptab_add(struct ptab *t, const char *fmt, ...)
+{
+	char **cells, *cell;
+	va_list ap;
+	int n;
+
+	if (!t || t->nomem)
+		return;
+	if (t->nr_cells == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 32;
+		cells = realloc(t->cells, t->cap * sizeof(*cells));
+		if (!cells) {
+			t->nomem = true;
+			return;
+		}
+		t->cells = cells;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&cell, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		t->nomem = true;
+		return;
+	}
+	t->cells[t->nr_cells++] = cell;
+}
+
+/* One line; a last column aligned left is not padded (no trailing blanks). */
+static void ptab_row(const struct ptab *t, const size_t *width,
+		     const char *const *cells, unsigned indent,
+		     struct pbuf *out)
+{
+	unsigned c;
+
+	pbuf_printf(out, "%*s", (int)indent, "");
+	for (c = 0; c < t->nr; c++) {
+		const char *sep = c ? "  " : "";
+
+		if (t->align[c] == 'r')
+			pbuf_printf(out, "%s%*s", sep, (int)width[c], cells[c]);
+		else if (c + 1 < t->nr)
+			pbuf_printf(out, "%s%-*s", sep, (int)width[c], cells[c]);
+		else
+			pbuf_printf(out, "%s%s", sep, cells[c]);
+	}
+	pbuf_puts(out, "\n");
+}
+
+static void ptab_free(struct ptab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_cells; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}
+
+void ptab_print(struct ptab *t, struct pbuf *out, unsigned indent)
+{
+	size_t width[PTAB_MAX_COLS] = { 0 }, rows, i;
+	unsigned c;
+
+	if (!t || t->nomem) {
+		out->nomem = true;
+		if (t)
+			ptab_free(t);
+		return;
+	}
+	for (c = 0; t->heads && c < t->nr; c++)
+		width[c] = strlen(t->heads[c]);
+	rows = t->nr_cells / t->nr;	/* a partial row is dropped */
+	for (i = 0; i < rows * t->nr; i++) {
+		c = (unsigned)(i % t->nr);
+		if (strlen(t->cells[i]) > width[c])
+			width[c] = strlen(t->cells[i]);
+	}
+	if (t->heads)
+		ptab_row(t, width, t->heads, indent, out);
+	for (i = 0; i < rows; i++)
+		ptab_row(t, width, (const char *const *)t->cells + i * t->nr,
+			 indent, out);
+	ptab_free(t);
+}
+
+/* ---- formats ------------------------------------------------------------ */
+
+const char *pfmt_size(uint64_t bytes, char buf[PFMT_LEN])
+{
+	static const char units[] = "KMGTPE";
+	double v = (double)bytes / 1024;
+	unsigned u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, PFMT_LEN, "%lluB", (unsigned long long)bytes);
+		return buf;
+	}
+	/* 1023.96K prints as 1.0M, not 1024.0K. */
+	while (v >= 1023.95 && u < sizeof(units) - 2) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, PFMT_LEN, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+const char *pfmt_time(uint64_t t, char buf[PFMT_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, PFMT_LEN, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, PFMT_LEN, "-");
+	return buf;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+const char *pj_str(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	return json_object_is_type(v, json_type_string) ?
+	       json_object_get_string(v) : "";
+}
+
+uint64_t pj_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	if (!json_object_is_type(v, json_type_int))
+		return 0;
+	return json_object_get_uint64(v);
+}
+
+bool pj_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	return json_object_is_type(v, json_type_boolean) &&
+	       json_object_get_boolean(v);
+}
+
+bool pj_has(struct json_object *o, const char *key)
+{
+	return json_object_object_get_ex(o, key, NULL);
+}
+
+struct json_object *pj_arr(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	return json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+size_t pj_len(struct json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ?
+	       json_object_array_length(a) : 0;
+}
+
+const char *pj_list(struct json_object *o, const char *key,
+		    const char *none, char *buf, size_t len)
+{
+	struct json_object *a = pj_arr(o, key);
+	size_t i, n = pj_len(a), used = 0;
+
+	if (!n || !len)
+		return none;
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			i ? "," : "",
+			json_object_get_string(json_object_array_get_idx(a, i)));
+	return buf;
+}
