@@ -34,7 +34,8 @@
 
 #define CSAFS_MIB		(1u << 20)
 #define CSAFS_IO_MAX		CSAFS_MIB	/* largest read or write */
-#define CSAFS_POOL_MAX		32		/* request buffers kept */
+#define CSAFS_POOL_MAX		64		/* 1 MiB request buffers kept:
+						 * the deepest queue asked for */
 
 /* ---- options (fs_opts.c) ------------------------------------------- */
 

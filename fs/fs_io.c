@@ -26,6 +26,7 @@ struct io {
 	struct csafs_map *map;
 	fuse_req_t req;
 	struct flush_parent *parent;	/* fsync: the request it is part of */
+	bool pooled;			/* a whole CSAFS_IO_MAX buffer */
 };
 
 /* An fsync: one flush per map, answered when the last is done. */
@@ -35,7 +36,8 @@ struct flush_parent {
 	atomic_int err;
 };
 
-#define IO_BYTES	(IO_ALIGN + CSAFS_IO_MAX)	/* every io, pooled */
+#define IO_BYTES	(IO_ALIGN + CSAFS_IO_MAX)	/* a pooled io */
+#define IO_SMALL	(64u << 10)	/* up to this, sized to the request */
 
 void csafs_io_init(struct csafs *fs)
 {
@@ -49,18 +51,31 @@ void csafs_io_fini(struct csafs *fs)
 	pthread_mutex_destroy(&fs->pool_lock);
 }
 
-static struct io *io_alloc(struct csafs *fs)
+/*
+ * An io with room for @len bytes. Large ones come from the pool: a fresh
+ * 1 MiB buffer costs its page faults on every request. Small ones are
+ * sized to the request, so a 4 KiB read does not take (and fault in, or
+ * free) a 1 MiB buffer.
+ */
+static struct io *io_alloc(struct csafs *fs, size_t len)
 {
+	bool pooled = len > IO_SMALL;
+	struct io *io;
 	void *p = NULL;
 
-	pthread_mutex_lock(&fs->pool_lock);
-	if (fs->nr_pool)
-		p = fs->pool[--fs->nr_pool];
-	pthread_mutex_unlock(&fs->pool_lock);
-	if (!p && posix_memalign(&p, IO_ALIGN, IO_BYTES))
+	if (pooled) {
+		pthread_mutex_lock(&fs->pool_lock);
+		if (fs->nr_pool)
+			p = fs->pool[--fs->nr_pool];
+		pthread_mutex_unlock(&fs->pool_lock);
+	}
+	if (!p && posix_memalign(&p, IO_ALIGN, pooled ? IO_BYTES :
+				 IO_ALIGN + ((len + IO_ALIGN - 1) & ~(size_t)(IO_ALIGN - 1))))
 		return NULL;
-	memset(p, 0, sizeof(struct io));
-	return p;
+	io = p;
+	memset(io, 0, sizeof(*io));
+	io->pooled = pooled;
+	return io;
 }
 
 static void *io_buf(struct io *io)
@@ -73,12 +88,14 @@ static void io_free(struct io *io)
 	struct csafs *fs = io->fs;
 
 	csafs_map_put(fs, io->map);
-	pthread_mutex_lock(&fs->pool_lock);
-	if (fs->nr_pool < CSAFS_POOL_MAX) {
-		fs->pool[fs->nr_pool++] = io;
-		io = NULL;
+	if (io->pooled) {
+		pthread_mutex_lock(&fs->pool_lock);
+		if (fs->nr_pool < CSAFS_POOL_MAX) {
+			fs->pool[fs->nr_pool++] = io;
+			io = NULL;
+		}
+		pthread_mutex_unlock(&fs->pool_lock);
 	}
-	pthread_mutex_unlock(&fs->pool_lock);
 	free(io);
 }
 
@@ -141,7 +158,7 @@ static void rw_submit(fuse_req_t req, struct csafs_map *m, int op,
 		      const char *buf, size_t len, off_t off)
 {
 	struct csafs *fs = csafs_of(req);
-	struct io *io = io_alloc(fs);
+	struct io *io = io_alloc(fs, len);
 	int ret;
 
 	if (!io) {
@@ -237,7 +254,7 @@ static void flush_done(struct csa_vreq *r, int err)
 static void flush_one(struct csafs *fs, struct flush_parent *p,
 		      struct csafs_map *m)
 {
-	struct io *io = io_alloc(fs);
+	struct io *io = io_alloc(fs, 0);
 	int ret;
 
 	if (!io) {

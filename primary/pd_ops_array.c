@@ -226,9 +226,12 @@ int pd_op_array_add(void *ctx, const struct csa_api_peer *peer,
 		       r->a.target, r->a.portal, r->a.nr_luns);
 	}
 	pthread_mutex_unlock(&p->lock);
-	if (!ret)
-		csa_api_server_publish(p->api, "array.added",
-				       json_object_new_string(r->a.name));
+	if (!ret) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(r->a.name));
+		csa_api_server_publish(p->api, "array.added", o);
+	}
 	free(r);
 	return ret;
 }

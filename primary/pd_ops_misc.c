@@ -89,8 +89,7 @@ static int op_host_register(void *ctx, const struct csa_api_peer *peer,
 	json_object_object_add(*result, "registered",
 			       json_object_new_int64((int64_t)when));
 	csa_api_server_publish(p->api, "host.registered",
-			       json_object_get(json_object_object_get(*result,
-								      "name")));
+			       json_object_get(*result));
 	return 0;
 }
 
