@@ -160,6 +160,16 @@ static int add_volume(struct csa_primary *p, const struct csa_cat_volume *v,
 	return 0;
 }
 
+static int zero(struct csa_primary *p, const struct csa_layout *old,
+		const struct csa_layout *new, struct csa_api_err *e)
+{
+	char err[512];
+
+	if (pd_zero_new(p, old, new, err, sizeof(err)))
+		return csa_api_fail(e, "io", "%s", err);
+	return 0;
+}
+
 /* Placed from its requirements; or, at size 0, empty: it asks, and will be
  * placed when it is sized (`touch` in a mount). */
 static int create(struct csa_primary *p, struct vol_args *a,
@@ -178,6 +188,8 @@ static int create(struct csa_primary *p, struct vol_args *a,
 	v.req.hosts = a->hosts;
 	v.req.nr_hosts = (unsigned)a->nr_hosts;
 	ret = a->req.size ? pd_place(p, &a->req, &plan, e) : 0;
+	if (!ret && plan.layout)
+		ret = zero(p, NULL, plan.layout, e);
 	if (!ret && plan.layout) {
 		v.state = CSA_VOL_ONLINE;
 		v.layout = plan.layout;

@@ -177,6 +177,9 @@ static int set_volume(struct csa_primary *p, const struct csa_api_peer *peer,
 	if (empty ? set_empty(p, &want, plan, e) :
 		    replan(p, &p->cat->volumes[i], &want, plan, e))
 		return -1;
+	if (plan->layout && pd_zero_new(p, p->cat->volumes[i].layout,
+					plan->layout, err, sizeof(err)))
+		return csa_api_fail(e, "io", "%s", err);
 	if (csa_catalog_dup(p->cat, &next))
 		return csa_api_fail(e, "internal", "out of memory");
 	if (apply(next, i, &want, plan, err, sizeof(err))) {

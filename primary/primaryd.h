@@ -181,6 +181,15 @@ int pd_refuse(const struct csa_plan *plan, struct csa_api_err *e);
 int pd_place(struct csa_primary *p, const struct csa_cat_req *req,
 	     struct csa_plan *plan, struct csa_api_err *e);
 
+/*
+ * pd_zero.c: write zeros over the blocks of @new that @old (NULL for a new
+ * volume) does not have, on every copy, and flush: before a change that
+ * gives a volume space is committed. 0, or -errno with a sentence. Lock
+ * held.
+ */
+int pd_zero_new(struct csa_primary *p, const struct csa_layout *old,
+		const struct csa_layout *new, char *err, size_t errlen);
+
 /* Publish @event ("volume.created", ...) for volume @name and log it. */
 void pd_volume_event(struct csa_primary *p, const char *name,
 		     const char *event);

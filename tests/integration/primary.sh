@@ -166,6 +166,30 @@ check "what was written reads back (fresh process, verify pattern)" \
 csa volume rm v1 >/dev/null
 check "after v1 is removed, v2 at 700 MB/s fits" \
 	csa volume create v2 --size 16M --mbps 700
+csa volume show v2 --layout > "$WORK/v2.layout"
+check "v2's extents, where v1's data was, are zeros on the LUNs" \
+	python3 - "$WORK/v2.layout" "$WORK/lab/lab.env" "$WORK/v1.layout" <<'PY'
+import json, re, sys
+layout = json.load(open(sys.argv[1]))
+env = dict(re.findall(r"^(LAB_\w+)='?([^'\n]*)'?$", open(sys.argv[2]).read(), re.M))
+def extents(l):
+    return [x for col in l["columns"] for copy in col["copies"] for x in copy]
+old = extents(json.load(open(sys.argv[3])))
+bs = layout["block_size"]
+# The check means something only where v1 wrote: v2 must reuse its space.
+if not any(x["array"] == y["array"] and x["lun"] == y["lun"] and
+           x["start_lba"] < y["start_lba"] + y["blocks"] and
+           y["start_lba"] < x["start_lba"] + x["blocks"]
+           for x in extents(layout) for y in old):
+    sys.exit(2)
+for col in layout["columns"]:
+    for copy in col["copies"]:
+        for x in copy:
+            f = open(env["LAB_%s_LUN%d_FILE" % (x["array"], x["lun"])], "rb")
+            f.seek(x["start_lba"] * bs)
+            if f.read(x["blocks"] * bs).strip(b"\0"):
+                sys.exit(1)
+PY
 # Calibration: the engine's own load, progress shown, result in the catalog.
 csa array calibrate a3 --seconds 1 > "$WORK/calib.out" 2>&1
 check "csa array calibrate a3 finishes (exit 0)" test $? -eq 0
