@@ -561,3 +561,23 @@ int csa_store_load(struct csa_store *s, unsigned flags,
 		*seq = s->best_seq;
 	return 0;
 }
+
+uint64_t csa_store_next_seq(const struct csa_store *s)
+{
+	return s->next_seq;
+}
+
+void csa_store_raise_seq(struct csa_store *s, uint64_t next)
+{
+	if (next > s->next_seq)
+		s->next_seq = next;
+}
+
+unsigned csa_store_usable(const struct csa_store *s)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < s->nr_devs; i++)
+		n += s->devs[i].usable;
+	return n;
+}

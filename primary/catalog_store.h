@@ -150,6 +150,17 @@ int csa_store_load(struct csa_store *s, unsigned flags,
 int csa_store_write(struct csa_store *s, const struct csa_catalog *c,
 		    uint64_t *seq, char *err, size_t errlen);
 
+/*
+ * The sequence the next write will use, and a floor for it: a store opened
+ * again over fewer LUNs must not go back below what was already used (a
+ * write that reached only the LUNs missing now would outrank later ones).
+ */
+uint64_t csa_store_next_seq(const struct csa_store *s);
+void csa_store_raise_seq(struct csa_store *s, uint64_t next);
+
+/* How many of the devices are usable: labelled for the cluster and read. */
+unsigned csa_store_usable(const struct csa_store *s);
+
 /* Frees the store (not the devices); NULL is fine. */
 void csa_store_close(struct csa_store *s);
 

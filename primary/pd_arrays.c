@@ -131,10 +131,53 @@ int pd_store_reopen(struct csa_primary *p, char *err, size_t errlen)
 		snprintf(err, errlen, "no LUN of any array can be reached");
 	if (ret)
 		return ret;
+	/* Sequences already used stay used, whatever LUNs answer now. */
+	if (p->store)
+		csa_store_raise_seq(s, csa_store_next_seq(p->store));
+	csa_store_raise_seq(s, p->seq_floor);
 	csa_store_close(p->store);
 	p->store = s;
 	p->id.uuid = *csa_store_cluster(s);
 	return 0;
+}
+
+/*
+ * DIR/primary.seq: the sequences below this number were used. Written
+ * before every catalog write, so that after a restart that sees fewer
+ * LUNs a new write never takes a sequence an unacknowledged one took.
+ */
+static int save_floor(struct csa_primary *p, uint64_t floor)
+{
+	char path[4096], tmp[4200];
+	bool bad;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, PD_SEQ_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%llu\n", (unsigned long long)floor);
+	bad = fflush(f) || fsync(fileno(f));
+	if (fclose(f) || bad || rename(tmp, path))
+		return -errno;
+	p->seq_floor = floor;
+	return 0;
+}
+
+void pd_floor_load(struct csa_primary *p)
+{
+	char path[4096];
+	unsigned long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, PD_SEQ_FILE);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%llu", &v) == 1)
+		p->seq_floor = v;
+	fclose(f);
 }
 
 /*
@@ -153,6 +196,8 @@ static void supersede(struct csa_primary *p)
 	if (!p->cat->nr_arrays)
 		return;		/* nothing was ever written */
 	/* -EIO: no majority again, but written where the failed one was. */
+	if (save_floor(p, csa_store_next_seq(p->store) + 1))
+		pd_log("cannot record the catalog sequence in %s", p->dir);
 	ret = csa_store_write(p->store, p->cat, &seq, err, sizeof(err));
 	if (!ret)
 		p->seq = seq;
@@ -172,10 +217,19 @@ int pd_commit(struct csa_primary *p, struct csa_catalog *next, char *err,
 		snprintf(err, errlen, "the cluster has no array to keep its catalog on yet");
 		return -ENODEV;
 	}
+	ret = save_floor(p, csa_store_next_seq(p->store) + 1);
+	if (ret) {
+		csa_catalog_free(next);
+		snprintf(err, errlen, "cannot record the catalog sequence in %s/%s: %s",
+			 p->dir, PD_SEQ_FILE, strerror(-ret));
+		return ret;
+	}
 	ret = csa_store_write(p->store, next, &seq, err, errlen);
 	if (ret) {
 		csa_catalog_free(next);
-		if (ret == -EIO)
+		/* Anything but a refusal before the first write may have
+		 * reached some LUNs. */
+		if (ret != -EFBIG && ret != -EINVAL)
 			supersede(p);
 		return ret;
 	}

@@ -50,7 +50,7 @@ static int store_result(struct csa_primary *p, const char *name,
 			const struct csa_calib_result *r, char *err,
 			size_t errlen)
 {
-	struct csa_catalog *next;
+	struct csa_catalog *next = NULL;
 	int i, ret;
 
 	pthread_mutex_lock(&p->lock);

@@ -59,6 +59,24 @@ static bool fresh(const struct pd_host_state *h)
 	return h->last && mono_s() - h->last <= PD_OPEN_LEASE_S;
 }
 
+/* Keep the names of volumes @peer may see: a host holds only its own. */
+static size_t keep_visible(struct csa_primary *p,
+			   const struct csa_api_peer *peer,
+			   char (*open)[CSA_VOLUME_NAME_MAX], size_t n)
+{
+	size_t i, kept = 0;
+	int v;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < n; i++) {
+		v = csa_catalog_find_volume(p->cat, open[i]);
+		if (v >= 0 && pd_volume_visible(&p->cat->volumes[v], peer))
+			memmove(open[kept++], open[i], sizeof(open[i]));
+	}
+	pthread_mutex_unlock(&p->lock);
+	return kept;
+}
+
 int pd_op_host_report(void *ctx, const struct csa_api_peer *peer,
 		      struct json_object *req, struct json_object **result,
 		      struct csa_api_err *e)
@@ -70,11 +88,16 @@ int pd_op_host_report(void *ctx, const struct csa_api_peer *peer,
 	struct pd_host_state *h;
 	size_t n = 0;
 
+	if (strcmp(peer->role, "host"))
+		return csa_api_fail(e, "forbidden", "only hosts report");
 	if (csa_api_fields(req, fields, e))
 		return -1;
 	if (luns && !json_object_is_type(luns, json_type_array))
 		return csa_api_fail(e, "bad_request", "field \"luns\" must be a list");
-	open = calloc(PD_MAX_REPORT_OPEN, sizeof(*open));
+	n = json_object_is_type(json_object_object_get(req, "open"),
+				json_type_array) ?
+	    json_object_array_length(json_object_object_get(req, "open")) : 0;
+	open = calloc(n ? n : 1, sizeof(*open));
 	if (!open)
 		return csa_api_fail(e, "internal", "out of memory");
 	if (csa_api_strings(req, "open", PD_MAX_REPORT_OPEN, open[0],
@@ -82,6 +105,7 @@ int pd_op_host_report(void *ctx, const struct csa_api_peer *peer,
 		free(open);
 		return -1;
 	}
+	n = keep_visible(p, peer, open, n);
 	pthread_mutex_lock(&p->hosts_lock);
 	h = state_get(p, peer->cn);
 	if (h) {

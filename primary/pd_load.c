@@ -281,8 +281,10 @@ int pd_load(struct csa_primary *p, char *const *portals, unsigned nr_portals,
 	if (!ret)
 		ret = csa_store_load(p->store, CSA_STORE_NO_QUORUM, &c, NULL,
 				     err, errlen);
-	/* Labelled, but the first catalog never written: start afresh. */
+	/* Labelled LUNs without a catalog, where arrays were known or asked
+	 * for: the catalog is on LUNs that did not answer. Starting empty
+	 * would let the next change overwrite it. */
 	if (ret == -ENOENT)
-		return start_empty(p, err, errlen);
+		snprintf(err, errlen, "the LUNs that answered carry this cluster's labels but no catalog; the arrays that hold it did not answer (start again when they do)");
 	return ret ? ret : settle(p, c, err, errlen);
 }

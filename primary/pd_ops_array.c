@@ -156,12 +156,13 @@ static int install(struct csa_primary *p, struct pd_array *pa,
 		ret = pd_commit(p, next, err, sizeof(err));	/* takes next */
 	if (!ret)
 		return 0;
+	/* The store lets go of the new LUNs before they are closed. */
 	p->nr_arrays--;
-	pd_array_close(pa);
 	if (!p->nr_arrays)
 		pd_arrays_close(p);
 	else if (pd_store_reopen(p, again, sizeof(again)))
 		pd_log("the catalog store cannot be opened again: %s", again);
+	pd_array_close(pa);
 	return csa_api_fail(e, "io", "%s", err);
 }
 
@@ -253,8 +254,8 @@ int pd_op_array_show(void *ctx, const struct csa_api_peer *peer,
 	char name[CSA_NAME_MAX];
 	int i;
 
-	(void)peer;
-	if (csa_api_fields(req, fields, e) ||
+	/* It names every volume on the array, a host's or not. */
+	if (pd_need_admin(peer, e) || csa_api_fields(req, fields, e) ||
 	    csa_api_string(req, "name", true, name, sizeof(name), e))
 		return -1;
 	pthread_mutex_lock(&p->lock);

@@ -81,6 +81,16 @@ static struct csa_cat_req merged(const struct csa_cat_req *old,
 	return r;
 }
 
+static bool host_keeps_itself(const struct csa_cat_req *r, const char *cn)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nr_hosts; i++)
+		if (!strcmp(r->hosts[i], cn))
+			return true;
+	return !r->nr_hosts;
+}
+
 /* Re-plan; 0 with the plan when nothing has to move, else a refusal. */
 static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
 		  const struct csa_cat_req *want, struct csa_plan *plan,
@@ -170,6 +180,11 @@ static int set_volume(struct csa_primary *p, const struct csa_api_peer *peer,
 				    "the stripe unit and the fit of volume \"%s\" were chosen when it was sized; they cannot change now",
 				    a->name);
 	want = merged(&p->cat->volumes[i].req, req, a);
+	if (a->has_hosts && !strcmp(peer->role, "host") &&
+	    !host_keeps_itself(&want, peer->cn))
+		return csa_api_fail(e, "forbidden",
+				    "host %s may only give a volume to hosts that include itself, or to every host",
+				    peer->cn);
 	for (size_t h = 0; h < want.nr_hosts; h++)
 		if (csa_catalog_find_host(p->cat, want.hosts[h]) < 0)
 			return csa_api_fail(e, "not_found", "host \"%s\" is not registered",

@@ -44,7 +44,8 @@ static const char usage_text[] =
 "                         started on another array, with only portals,\n"
 "                         rebuilds the whole catalog from the LUNs\n"
 "      --timeout MS       login and discovery timeout (default 5000)\n"
-"      --io-timeout MS    I/O timeout on the LUNs (default 30000)\n"
+"      --io-timeout MS    I/O timeout on the LUNs (default 5000): how long\n"
+"                         a catalog write waits for an array that is down\n"
 "  -h, --help             this text\n"
 "\n"
 "At start the catalog is read from every LUN of the arrays in\n"
@@ -191,6 +192,7 @@ static int start(struct csa_primary *p, const struct opts *o, char *err,
 			 strerror(-ret));
 		return ret;
 	}
+	pd_floor_load(p);
 	ret = pd_load(p, o->portals, o->nr_portals, err, errlen);
 	if (ret)
 		return ret;
@@ -235,8 +237,9 @@ static void announce(struct csa_primary *p, const char *listen)
 
 int main(int argc, char **argv)
 {
+	/* A catalog write waits this long for an array that is down. */
 	struct opts o = { .listen = "0.0.0.0:7320", .timeout_ms = 5000,
-			  .io_timeout_ms = 30000 };
+			  .io_timeout_ms = 5000 };
 	struct csa_primary p = { .lock = PTHREAD_MUTEX_INITIALIZER,
 				 .hosts_lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[1024] = "";

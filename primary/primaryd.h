@@ -42,6 +42,7 @@
 #include "primary/cluster_file.h"
 
 #define PD_BOOTSTRAP_FILE	"primary.arrays"
+#define PD_SEQ_FILE		"primary.seq"
 #define PD_MAX_SIZE		(1ull << 62)	/* bytes: the planner's limit */
 #define PD_MAX_RATE		(1ull << 40)	/* MB/s or IOPS: beyond any array */
 
@@ -74,6 +75,7 @@ struct csa_primary {
 	struct csa_catalog *cat;	/* what the LUNs say; never NULL */
 	struct csa_store *store;	/* NULL until the first array */
 	uint64_t seq;			/* of cat on the LUNs; 0 if none */
+	uint64_t seq_floor;		/* DIR/primary.seq: used below this */
 	unsigned nr_arrays;
 	struct pd_array **arrays;	/* same names as cat->arrays */
 
@@ -115,6 +117,9 @@ int pd_store_reopen(struct csa_primary *p, char *err, size_t errlen);
  * catalog stays as it was: -errno with a sentence. Lock held. */
 int pd_commit(struct csa_primary *p, struct csa_catalog *next, char *err,
 	      size_t errlen);
+
+/* Read DIR/primary.seq into p->seq_floor (none: 0). */
+void pd_floor_load(struct csa_primary *p);
 
 /* Rewrite the bootstrap file from the catalog (a failure is logged). */
 void pd_bootstrap_save(struct csa_primary *p);
