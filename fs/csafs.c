@@ -303,10 +303,7 @@ static void stop(struct csafs *fs)
 
 static int serve(struct csafs *fs, const struct csafs_opts *o)
 {
-	struct fuse_loop_config lc = {
-		.clone_fd = 0, .max_idle_threads = o->max_idle_threads };
-
-	return fuse_session_loop_mt(fs->se, &lc);
+	return csafs_loop_run(fs, o->max_idle_threads);
 }
 
 int main(int argc, char **argv)

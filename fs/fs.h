@@ -60,6 +60,18 @@ void csafs_opts_free(struct csafs_opts *o);
 /* ---- the daemon ------------------------------------------------------ */
 
 struct csafs_map;
+struct loop_job;
+
+/* The request loop's workers (fs_loop.c); protected by lock. */
+struct csafs_loop {
+	struct fuse_session *se;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* a request queued, or stop */
+	pthread_cond_t gone;		/* the last worker ended */
+	struct loop_job *head, **tail;	/* requests for the workers */
+	unsigned queued, idle, workers, max_idle;
+	bool stop;
+};
 struct csafs_vol;
 
 struct csafs_ino {
@@ -99,10 +111,16 @@ struct csafs {
 	bool has_reaper;
 
 	/* Request buffers kept for the next request: a fresh 1 MiB buffer
-	 * costs 256 page faults. Protected by pool_lock. */
+	 * costs 256 page faults, and small ones, allocated on one thread and
+	 * freed on another, keep malloc growing and trimming its heap.
+	 * Protected by pool_lock. */
 	pthread_mutex_t pool_lock;
 	void *pool[CSAFS_POOL_MAX];
 	unsigned nr_pool;
+	void *small[CSAFS_POOL_MAX];
+	unsigned nr_small;
+
+	struct csafs_loop loop;
 };
 
 /*
@@ -267,6 +285,13 @@ unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
 			      struct csafs_map **out, unsigned max);
 
 /* ---- FUSE operations ------------------------------------------------- */
+
+/*
+ * Serve requests until the session ends (fs_loop.c): reads and writes of
+ * volume files on this thread, the rest on up to 64 workers, @max_idle of
+ * them kept waiting. 0 or -errno.
+ */
+int csafs_loop_run(struct csafs *fs, unsigned max_idle);
 
 extern const struct fuse_lowlevel_ops csafs_ops;
 

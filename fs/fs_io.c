@@ -26,7 +26,8 @@ struct io {
 	struct csafs_map *map;
 	fuse_req_t req;
 	struct flush_parent *parent;	/* fsync: the request it is part of */
-	bool pooled;			/* a whole CSAFS_IO_MAX buffer */
+	bool pooled;			/* a whole CSAFS_IO_MAX buffer, else
+					 * room for IO_SMALL bytes */
 };
 
 /* An fsync: one flush per map, answered when the last is done. */
@@ -36,8 +37,9 @@ struct flush_parent {
 	atomic_int err;
 };
 
-#define IO_BYTES	(IO_ALIGN + CSAFS_IO_MAX)	/* a pooled io */
-#define IO_SMALL	(64u << 10)	/* up to this, sized to the request */
+#define IO_BYTES	(IO_ALIGN + CSAFS_IO_MAX)	/* a large io */
+#define IO_SMALL	(64u << 10)	/* up to this, a small io */
+#define IO_SMALL_BYTES	(IO_ALIGN + IO_SMALL)
 
 void csafs_io_init(struct csafs *fs)
 {
@@ -48,14 +50,17 @@ void csafs_io_fini(struct csafs *fs)
 {
 	while (fs->nr_pool)
 		free(fs->pool[--fs->nr_pool]);
+	while (fs->nr_small)
+		free(fs->small[--fs->nr_small]);
 	pthread_mutex_destroy(&fs->pool_lock);
 }
 
 /*
- * An io with room for @len bytes. Large ones come from the pool: a fresh
- * 1 MiB buffer costs its page faults on every request. Small ones are
- * sized to the request, so a 4 KiB read does not take (and fault in, or
- * free) a 1 MiB buffer.
+ * An io with room for @len bytes, from one of two pools: large ones hold
+ * CSAFS_IO_MAX bytes (a fresh 1 MiB buffer costs its page faults on every
+ * request), small ones IO_SMALL, so a 4 KiB read neither takes a 1 MiB
+ * buffer nor goes through malloc. Only the pages a request touches are
+ * faulted in.
  */
 static struct io *io_alloc(struct csafs *fs, size_t len)
 {
@@ -63,14 +68,14 @@ static struct io *io_alloc(struct csafs *fs, size_t len)
 	struct io *io;
 	void *p = NULL;
 
-	if (pooled) {
-		pthread_mutex_lock(&fs->pool_lock);
-		if (fs->nr_pool)
-			p = fs->pool[--fs->nr_pool];
-		pthread_mutex_unlock(&fs->pool_lock);
-	}
+	pthread_mutex_lock(&fs->pool_lock);
+	if (pooled && fs->nr_pool)
+		p = fs->pool[--fs->nr_pool];
+	else if (!pooled && fs->nr_small)
+		p = fs->small[--fs->nr_small];
+	pthread_mutex_unlock(&fs->pool_lock);
 	if (!p && posix_memalign(&p, IO_ALIGN, pooled ? IO_BYTES :
-				 IO_ALIGN + ((len + IO_ALIGN - 1) & ~(size_t)(IO_ALIGN - 1))))
+				 IO_SMALL_BYTES))
 		return NULL;
 	io = p;
 	memset(io, 0, sizeof(*io));
@@ -88,14 +93,15 @@ static void io_free(struct io *io)
 	struct csafs *fs = io->fs;
 
 	csafs_map_put(fs, io->map);
-	if (io->pooled) {
-		pthread_mutex_lock(&fs->pool_lock);
-		if (fs->nr_pool < CSAFS_POOL_MAX) {
-			fs->pool[fs->nr_pool++] = io;
-			io = NULL;
-		}
-		pthread_mutex_unlock(&fs->pool_lock);
+	pthread_mutex_lock(&fs->pool_lock);
+	if (io->pooled && fs->nr_pool < CSAFS_POOL_MAX) {
+		fs->pool[fs->nr_pool++] = io;
+		io = NULL;
+	} else if (!io->pooled && fs->nr_small < CSAFS_POOL_MAX) {
+		fs->small[fs->nr_small++] = io;
+		io = NULL;
 	}
+	pthread_mutex_unlock(&fs->pool_lock);
 	free(io);
 }
 

@@ -164,35 +164,22 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_attr(req, &st, ATTR_TIMEOUT);
 }
 
-/* The new space of a grown volume reads as zeros. */
-static int zero_new_space(struct csafs *fs, struct csafs_vol *v,
-			  uint64_t from, uint64_t to)
-{
-	int ret = csafs_zero(fs, v, from, to);
-
-	if (ret)
-		csafs_log(FUSE_LOG_ERR, "volume %s grew to %llu bytes, but zeroing its new space failed: %s",
-			  v->name, (unsigned long long)to, strerror(-ret));
-	return ret;
-}
-
-/* volume.set {size}: the primary places or grows it; then the new map. */
+/*
+ * volume.set {size}: the primary places or grows it, and zeroes the new
+ * space before any map names it; then the new map.
+ */
 static int grow(struct csafs *fs, struct csafs_vol *v, uint64_t size)
 {
 	struct json_object *req = json_object_new_object(), *r = NULL;
 	struct csafs_notes notes = { 0 };
 	struct csa_client_err e;
 	char what[128];
-	uint64_t old;
 	int ret;
 
 	json_object_object_add(req, "op", json_object_new_string("volume.set"));
 	json_object_object_add(req, "name", json_object_new_string(v->name));
 	json_object_object_add(req, "size", json_object_new_uint64(size));
 	pthread_mutex_lock(&fs->refresh_lock);
-	pthread_mutex_lock(&fs->lock);
-	old = v->size;
-	pthread_mutex_unlock(&fs->lock);
 	ret = csafs_call(fs, req, &r, &e);
 	if (!ret)
 		ret = csafs_vols_apply(fs, r, &notes);
@@ -206,7 +193,7 @@ static int grow(struct csafs *fs, struct csafs_vol *v, uint64_t size)
 	csafs_notes_free(&notes);
 	json_object_put(r);
 	csa_client_err_clear(&e);
-	return ret ? ret : zero_new_space(fs, v, old, size);
+	return ret;
 }
 
 static int set_size(struct csafs *fs, struct csafs_vol *v, uint64_t size)

@@ -26,11 +26,13 @@ struct csafs_host {
 	pthread_mutex_t call_lock;
 	struct csa_client *req;		/* NULL: made again by the next call */
 	struct csa_client *ev;		/* host thread only */
+	struct csa_client *rep;		/* report thread only */
+	atomic_bool rep_stale;		/* the primary came back: reconnect */
 	atomic_bool connected;
 	atomic_bool stop;
 	atomic_bool report_now;
-	pthread_t thread;
-	bool has_thread;
+	pthread_t thread, rthread;
+	bool has_thread, has_rthread;
 };
 
 static uint64_t now_ms(void)
@@ -80,6 +82,14 @@ static int connect_events(struct csafs_host *h, char *err, size_t errlen)
 		return ret;
 	}
 	h->ev = c;
+	/* The other connections went with the primary: before anyone is
+	 * told it is back, make sure they are made anew. */
+	pthread_mutex_lock(&h->call_lock);
+	if (h->req)
+		csa_client_close(h->req);
+	h->req = NULL;
+	pthread_mutex_unlock(&h->call_lock);
+	atomic_store(&h->rep_stale, true);
 	atomic_store(&h->connected, true);
 	return 0;
 }
@@ -112,16 +122,55 @@ int csafs_host_call(struct csafs_host *h, struct json_object *req,
 	return ret;
 }
 
+/*
+ * The report has a thread and a connection of its own: the primary counts
+ * a host's open volumes only while its reports are fresh, so they must
+ * not wait behind event handling or behind slow requests.
+ */
 static void send_report(struct csafs_host *h)
 {
 	struct json_object *req = json_object_new_object(), *r = NULL;
-	struct csa_client_err e;
+	struct csa_client_err e = { 0 };
+	int ret;
 
+	if (atomic_exchange(&h->rep_stale, false) && h->rep) {
+		csa_client_close(h->rep);
+		h->rep = NULL;
+	}
+	if (!h->rep && csa_client_connect(&h->copts, &h->rep, &e)) {
+		h->rep = NULL;
+		json_object_put(req);
+		csa_client_err_clear(&e);
+		return;
+	}
 	json_object_object_add(req, "op", json_object_new_string("host.report"));
 	h->fill_report(h->arg, req);
-	if (!csafs_host_call(h, req, &r, &e))
-		json_object_put(r);
+	ret = csa_client_call(h->rep, req, &r, &e);
+	json_object_put(r);
 	csa_client_err_clear(&e);
+	if (ret && ret != -EREMOTEIO) {
+		csa_client_close(h->rep);
+		h->rep = NULL;
+	}
+}
+
+static void *report_thread(void *arg)
+{
+	struct csafs_host *h = arg;
+	uint64_t next = now_ms() + REPORT_MS;
+	struct timespec ts = { 0, POLL_MS * 1000000L };
+
+	while (!atomic_load(&h->stop)) {
+		nanosleep(&ts, NULL);
+		if (!atomic_load(&h->connected) ||
+		    !(atomic_exchange(&h->report_now, false) || now_ms() >= next))
+			continue;
+		send_report(h);
+		next = now_ms() + REPORT_MS;
+	}
+	if (h->rep)
+		csa_client_close(h->rep);
+	return NULL;
 }
 
 /* Take the events that came in, for up to POLL_MS. */
@@ -164,12 +213,6 @@ static void reconnect(struct csafs_host *h, unsigned *backoff,
 							   *backoff * 2;
 		return;
 	}
-	/* The request connection went with the primary: make a new one. */
-	pthread_mutex_lock(&h->call_lock);
-	if (h->req)
-		csa_client_close(h->req);
-	h->req = NULL;
-	pthread_mutex_unlock(&h->call_lock);
 	fprintf(stderr, "csafs: the primary at %s is back\n", h->primary);
 	*backoff = BACKOFF_MIN_MS;
 	h->on_event(h->arg, "host.reconnected", NULL);
@@ -180,19 +223,13 @@ static void *host_thread(void *arg)
 {
 	struct csafs_host *h = arg;
 	unsigned backoff = BACKOFF_MIN_MS;
-	uint64_t next_try = 0, next_report = now_ms() + REPORT_MS;
+	uint64_t next_try = 0;
 
 	while (!atomic_load(&h->stop)) {
 		if (!h->ev)
 			reconnect(h, &backoff, &next_try);
 		else
 			pump_events(h);
-		if (h->fill_report && h->ev &&
-		    (atomic_exchange(&h->report_now, false) ||
-		     now_ms() >= next_report)) {
-			send_report(h);
-			next_report = now_ms() + REPORT_MS;
-		}
 	}
 	return NULL;
 }
@@ -222,14 +259,18 @@ int csafs_host_start(const struct csafs_host_opts *o, struct csafs_host **out,
 	copy_opts(h, o);
 	pthread_mutex_init(&h->call_lock, NULL);
 	ret = connect_events(h, err, errlen);
-	if (!ret) {
-		ret = -pthread_create(&h->thread, NULL, host_thread, h);
-		h->has_thread = !ret;
-		if (ret)
-			snprintf(err, errlen, "cannot start a thread: %s",
-				 strerror(-ret));
+	if (ret) {
+		csafs_host_stop(h);
+		return ret;
+	}
+	ret = -pthread_create(&h->thread, NULL, host_thread, h);
+	h->has_thread = !ret;
+	if (!ret && h->fill_report) {
+		ret = -pthread_create(&h->rthread, NULL, report_thread, h);
+		h->has_rthread = !ret;
 	}
 	if (ret) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(-ret));
 		csafs_host_stop(h);
 		return ret;
 	}
@@ -259,6 +300,8 @@ void csafs_host_stop(struct csafs_host *h)
 	atomic_store(&h->stop, true);
 	if (h->has_thread)
 		pthread_join(h->thread, NULL);
+	if (h->has_rthread)
+		pthread_join(h->rthread, NULL);
 	if (h->ev)
 		csa_client_close(h->ev);
 	if (h->req)

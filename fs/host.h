@@ -12,7 +12,9 @@
  * the primary cannot be reached fail at once with -EHOSTDOWN; I/O never
  * waits for the primary.
  *
- * Every second the same thread asks the fs for its report (the fill
+ * Every second a thread of its own, on a connection of its own (so that
+ * reports never wait behind events or slow requests), asks the fs for its
+ * report (the fill
  * callback), and sends it as {"op": "host.report", ...}. csafs_host_report_now
  * sends one at once (after an open or a release, so the primary knows
  * which volumes are open before anyone tries to delete them).
