@@ -158,6 +158,8 @@ struct csafs_vol {
 	struct csafs_map *map;		/* current; NULL while not open */
 	struct csafs_map *retired;	/* replaced, requests still in flight */
 	unsigned reaping;		/* maps of it waiting for the reaper */
+	int flush_err;			/* a closed map's flush failed: the
+					 * next fsync returns it */
 
 	pthread_mutex_t map_lock;
 	struct csafs_vol *next;
@@ -279,10 +281,13 @@ void csafs_map_drop(struct csafs *fs, struct csafs_vol *v);
 /*
  * Every map of @v with writes that an fsync must flush: the current one
  * and the retired ones, each with a reference, after waiting for those
- * being closed (their last flush). Returns how many, at most @max.
+ * being closed (their last flush). Returns how many, at most @max, and in
+ * *@err what an fsync must report whatever these flushes do: the failed
+ * flush of a map closed since the last fsync, or -EIO if the volume has
+ * more maps than @max.
  */
 unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
-			      struct csafs_map **out, unsigned max);
+			      struct csafs_map **out, unsigned max, int *err);
 
 /* ---- FUSE operations ------------------------------------------------- */
 

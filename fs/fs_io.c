@@ -14,7 +14,7 @@
 
 #define IO_ALIGN	4096	/* O_DIRECT-friendly buffers */
 #define ZERO_DEPTH	8	/* zero-filling writes in flight */
-#define FLUSH_MAPS	8	/* maps of one volume an fsync flushes */
+#define FLUSH_MAPS	64	/* maps of one volume an fsync flushes */
 
 /*
  * One request: the header, then (at IO_ALIGN) its buffer, in one
@@ -253,8 +253,9 @@ static void flush_done(struct csa_vreq *r, int err)
 	struct io *io = r->priv;
 	struct flush_parent *p = io->parent;
 
-	io_free(io);
+	/* Answer before the map goes: its last put may let unmount go on. */
 	flush_child_done(p, err);
+	io_free(io);
 }
 
 static void flush_one(struct csafs *fs, struct flush_parent *p,
@@ -293,15 +294,16 @@ void csafs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	struct csafs_map *maps[FLUSH_MAPS];
 	struct flush_parent *p;
 	unsigned i, n;
+	int err;
 
 	(void)datasync;
 	if (csafs_pseudo_owns(ino)) {
 		fuse_reply_err(req, 0);
 		return;
 	}
-	n = csafs_maps_for_flush(fs, h->vol, maps, FLUSH_MAPS);
+	n = csafs_maps_for_flush(fs, h->vol, maps, FLUSH_MAPS, &err);
 	if (!n) {
-		fuse_reply_err(req, 0);	/* nothing was written */
+		fuse_reply_err(req, -err);	/* nothing more to flush */
 		return;
 	}
 	p = calloc(1, sizeof(*p));
@@ -313,7 +315,7 @@ void csafs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	}
 	p->req = req;
 	atomic_init(&p->left, n);
-	atomic_init(&p->err, 0);
+	atomic_init(&p->err, err);
 	for (i = 0; i < n; i++)
 		flush_one(fs, p, maps[i]);
 }

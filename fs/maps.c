@@ -25,6 +25,9 @@ static void reap_one(struct csafs *fs, struct csafs_map *m)
 	csa_volume_close(m->cv);
 	free(m);
 	pthread_mutex_lock(&fs->lock);
+	/* Its writes may not be stable: the next fsync must say so. */
+	if (ret && !v->flush_err)
+		v->flush_err = ret;
 	v->reaping--;
 	fs->live_maps--;
 	pthread_cond_broadcast(&fs->reaped);
@@ -238,7 +241,7 @@ void csafs_map_drop(struct csafs *fs, struct csafs_vol *v)
 }
 
 unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
-			      struct csafs_map **out, unsigned max)
+			      struct csafs_map **out, unsigned max, int *err)
 {
 	struct csafs_map *m;
 	unsigned n = 0;
@@ -246,6 +249,8 @@ unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
 	pthread_mutex_lock(&fs->lock);
 	while (v->reaping)
 		pthread_cond_wait(&fs->reaped, &fs->lock);
+	*err = v->flush_err;
+	v->flush_err = 0;
 	if (v->map && n < max) {
 		v->map->refs++;
 		out[n++] = v->map;
@@ -254,6 +259,9 @@ unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
 		m->refs++;
 		out[n++] = m;
 	}
+	if (m && !*err)
+		*err = -EIO;	/* more maps than one fsync takes: never a
+				 * success it cannot vouch for */
 	pthread_mutex_unlock(&fs->lock);
 	return n;
 }
