@@ -333,7 +333,7 @@ void csafs_control_answer_local(const struct csafs_cmd *cmd, struct pbuf *out)
 
 static void answer_status(struct json_object *r, struct pbuf *out)
 {
-	char a[PFMT_LEN], b[PFMT_LEN];
+	char a[CSA_FMT_LEN], b[CSA_FMT_LEN];
 
 	pbuf_printf(out, "ok: cluster %s%s%s%s, generation %llu: %llu arrays (%llu up), %llu LUNs, %llu volumes, %llu hosts; %s, %s free; %llu MB/s rated, %llu reserved\n",
 		    pj_str(r, "name"), *pj_str(r, "name") ? " (" : "",
@@ -344,8 +344,8 @@ static void answer_status(struct json_object *r, struct pbuf *out)
 		    (unsigned long long)pj_u64(r, "luns"),
 		    (unsigned long long)pj_u64(r, "volumes"),
 		    (unsigned long long)pj_u64(r, "hosts"),
-		    pfmt_size(pj_u64(r, "capacity_bytes"), a),
-		    pfmt_size(pj_u64(r, "free_bytes"), b),
+		    csa_fmt_size(pj_u64(r, "capacity_bytes"), a),
+		    csa_fmt_size(pj_u64(r, "free_bytes"), b),
 		    (unsigned long long)pj_u64(r, "rated_mbps"),
 		    (unsigned long long)pj_u64(r, "reserved_mbps"));
 }
@@ -353,19 +353,19 @@ static void answer_status(struct json_object *r, struct pbuf *out)
 /* "10.0G, 400 MB/s, 20000 IOPS, 2 columns x 2 copies, stripe unit 1.0M on a1,a2" */
 static void volume_summary(struct json_object *r, struct pbuf *out)
 {
-	char a[PFMT_LEN], b[PFMT_LEN], list[1024];
+	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], list[1024];
 
 	if (!strcmp(pj_str(r, "state"), "empty")) {
 		pbuf_puts(out, "empty, placed when it is given a size");
 		return;
 	}
 	pbuf_printf(out, "%s, %llu MB/s, %llu IOPS, %llu columns x %llu copies, stripe unit %s, on %s",
-		    pfmt_size(pj_u64(r, "size"), a),
+		    csa_fmt_size(pj_u64(r, "size"), a),
 		    (unsigned long long)pj_u64(r, "mbps"),
 		    (unsigned long long)pj_u64(r, "iops"),
 		    (unsigned long long)pj_u64(r, "columns"),
 		    (unsigned long long)pj_u64(r, "copies"),
-		    pfmt_size(pj_u64(r, "stripe_unit"), b),
+		    csa_fmt_size(pj_u64(r, "stripe_unit"), b),
 		    pj_list(r, "arrays", "no array", list, sizeof(list)));
 }
 

@@ -35,6 +35,8 @@
 
 #include <json-c/json.h>
 
+#include "tools/units.h"
+
 /* ---- text --------------------------------------------------------------- */
 
 /* A growing string. A failed allocation is remembered: check nomem once. */
@@ -67,11 +69,7 @@ void ptab_add(struct ptab *t, const char *fmt, ...)
 /* Each line starts with @indent spaces; frees @t. */
 void ptab_print(struct ptab *t, struct pbuf *out, unsigned indent);
 
-/* 10737418240 -> "10.0G", 512 -> "512B": binary units, one decimal. */
-#define PFMT_LEN	32
-const char *pfmt_size(uint64_t bytes, char buf[PFMT_LEN]);
-/* Seconds since 1970 -> "2026-11-03 10:22:01 UTC"; "-" for 0. */
-const char *pfmt_time(uint64_t t, char buf[PFMT_LEN]);
+/* Sizes and times: csa_fmt_size, csa_fmt_time (tools/units.h). */
 
 /* Reading JSON: a missing or mistyped member reads as "", 0, false. */
 const char *pj_str(struct json_object *o, const char *key);

@@ -205,7 +205,7 @@ static void cluster_block(struct json_object *view, struct pbuf *out)
 {
 	struct json_object *s = json_object_object_get(view, "status");
 	struct json_object *local = json_object_object_get(view, "local");
-	char a[PFMT_LEN], b[PFMT_LEN], c[PFMT_LEN];
+	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], c[CSA_FMT_LEN];
 	struct ptab *t = kv_new();
 
 	if (s) {
@@ -214,7 +214,7 @@ static void cluster_block(struct json_object *view, struct pbuf *out)
 		       pj_str(s, "cluster"), *pj_str(s, "name") ? ")" : "",
 		       (unsigned long long)pj_u64(s, "generation"));
 		kv_add(t, "primary", "%s, up since %s", pj_str(s, "primary"),
-		       pfmt_time(pj_u64(s, "started"), a));
+		       csa_fmt_time(pj_u64(s, "started"), a));
 	}
 	kv_add(t, "host", "%s, %s %s", pj_str(local, "host"),
 	       pj_bool(local, "connected") ? "connected to" : "not connected to",
@@ -225,9 +225,9 @@ static void cluster_block(struct json_object *view, struct pbuf *out)
 		       (unsigned long long)pj_u64(s, "arrays_up"),
 		       (unsigned long long)pj_u64(s, "luns"));
 		kv_add(t, "capacity", "%s, %s used, %s free",
-		       pfmt_size(pj_u64(s, "capacity_bytes"), a),
-		       pfmt_size(pj_u64(s, "used_bytes"), b),
-		       pfmt_size(pj_u64(s, "free_bytes"), c));
+		       csa_fmt_size(pj_u64(s, "capacity_bytes"), a),
+		       csa_fmt_size(pj_u64(s, "used_bytes"), b),
+		       csa_fmt_size(pj_u64(s, "free_bytes"), c));
 		kv_add(t, "bandwidth", "%llu MB/s rated, %llu MB/s reserved",
 		       (unsigned long long)pj_u64(s, "rated_mbps"),
 		       (unsigned long long)pj_u64(s, "reserved_mbps"));
@@ -248,7 +248,7 @@ static void arrays_table(struct json_object *view, struct pbuf *out)
 		"NAME", "STATE", "LUNS", "CAPACITY", "USED", "FREE",
 		"RATED-MB/S", "MEAS-MB/S", "RATED-IOPS", "MEAS-IOPS" };
 	struct json_object *arrays = pj_arr(view, "arrays");
-	char a[PFMT_LEN], m[PFMT_LEN];
+	char a[CSA_FMT_LEN], m[CSA_FMT_LEN];
 	struct ptab *t;
 	size_t i;
 
@@ -267,9 +267,9 @@ static void arrays_table(struct json_object *view, struct pbuf *out)
 		ptab_add(t, "%s", pj_str(o, "name"));
 		ptab_add(t, "%s", pj_str(o, "state"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(o, "luns"));
-		ptab_add(t, "%s", pfmt_size(cap, a));
-		ptab_add(t, "%s", pfmt_size(cap > nfree ? cap - nfree : 0, a));
-		ptab_add(t, "%s", pfmt_size(nfree, a));
+		ptab_add(t, "%s", csa_fmt_size(cap, a));
+		ptab_add(t, "%s", csa_fmt_size(cap > nfree ? cap - nfree : 0, a));
+		ptab_add(t, "%s", csa_fmt_size(nfree, a));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(o, "rated_mbps"));
 		ptab_add(t, "%s", measured(view, o, "mbps", m, sizeof(m)));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(o, "rated_iops"));
@@ -315,7 +315,7 @@ static void volumes_table(struct json_object *view, struct pbuf *out)
 		"NAME", "STATE", "SIZE", "MB/S", "IOPS", "COPIES", "COLUMNS",
 		"HOSTS", "OPEN-ON" };
 	struct json_object *vols = pj_arr(view, "volumes");
-	char a[PFMT_LEN], list[1024];
+	char a[CSA_FMT_LEN], list[1024];
 	struct ptab *t;
 	size_t i;
 
@@ -331,7 +331,7 @@ static void volumes_table(struct json_object *view, struct pbuf *out)
 
 		ptab_add(t, "%s", pj_str(v, "name"));
 		ptab_add(t, "%s", pj_str(v, "state"));
-		ptab_add(t, "%s", pfmt_size(pj_u64(v, "size"), a));
+		ptab_add(t, "%s", csa_fmt_size(pj_u64(v, "size"), a));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(v, "mbps"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(v, "iops"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(v, "copies"));
@@ -348,7 +348,7 @@ static void local_volumes(struct json_object *view, struct pbuf *out)
 	static const char *const heads[] = { "NAME", "SIZE", "OPEN", "MAP" };
 	struct json_object *vols = pj_arr(json_object_object_get(view, "local"),
 					  "volumes");
-	char a[PFMT_LEN];
+	char a[CSA_FMT_LEN];
 	struct ptab *t;
 	size_t i;
 
@@ -362,7 +362,7 @@ static void local_volumes(struct json_object *view, struct pbuf *out)
 		struct json_object *v = json_object_array_get_idx(vols, i);
 
 		ptab_add(t, "%s", pj_str(v, "name"));
-		ptab_add(t, "%s", pfmt_size(pj_u64(v, "size"), a));
+		ptab_add(t, "%s", csa_fmt_size(pj_u64(v, "size"), a));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(v, "open"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(v, "map_generation"));
 	}
@@ -370,9 +370,9 @@ static void local_volumes(struct json_object *view, struct pbuf *out)
 }
 
 /* Microseconds as milliseconds with one decimal. */
-static const char *fmt_us(uint64_t us, char buf[PFMT_LEN])
+static const char *fmt_us(uint64_t us, char buf[CSA_FMT_LEN])
 {
-	snprintf(buf, PFMT_LEN, "%llu.%llu", (unsigned long long)us / 1000,
+	snprintf(buf, CSA_FMT_LEN, "%llu.%llu", (unsigned long long)us / 1000,
 		 (unsigned long long)us % 1000 / 100);
 	return buf;
 }
@@ -385,7 +385,7 @@ static void local_luns(struct json_object *view, struct pbuf *out)
 	struct json_object *luns = pj_arr(json_object_object_get(view, "local"),
 					  "luns");
 	struct ptab *t;
-	char a[PFMT_LEN];
+	char a[CSA_FMT_LEN];
 	size_t i;
 
 	if (!pj_len(luns))
@@ -400,8 +400,8 @@ static void local_luns(struct json_object *view, struct pbuf *out)
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "open"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "reads"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "writes"));
-		ptab_add(t, "%s", pfmt_size(pj_u64(l, "read_bytes"), a));
-		ptab_add(t, "%s", pfmt_size(pj_u64(l, "write_bytes"), a));
+		ptab_add(t, "%s", csa_fmt_size(pj_u64(l, "read_bytes"), a));
+		ptab_add(t, "%s", csa_fmt_size(pj_u64(l, "write_bytes"), a));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "errors"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "in_flight"));
 		ptab_add(t, "%s", fmt_us(pj_u64(l, "p99_us"), a));
@@ -445,7 +445,7 @@ static void lun_table(struct json_object *a, struct pbuf *out)
 		"LUN", "STATE", "CAPACITY", "FREE", "BLOCK", "UUID" };
 	struct json_object *luns = pj_arr(a, "lun_list");
 	struct ptab *t = ptab_new(6, heads, "rlrrrl");
-	char b[PFMT_LEN];
+	char b[CSA_FMT_LEN];
 	size_t i;
 
 	for (i = 0; i < pj_len(luns); i++) {
@@ -453,8 +453,8 @@ static void lun_table(struct json_object *a, struct pbuf *out)
 
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "number"));
 		ptab_add(t, "%s", pj_str(l, "state"));
-		ptab_add(t, "%s", pfmt_size(pj_u64(l, "capacity_bytes"), b));
-		ptab_add(t, "%s", pfmt_size(pj_u64(l, "free_bytes"), b));
+		ptab_add(t, "%s", csa_fmt_size(pj_u64(l, "capacity_bytes"), b));
+		ptab_add(t, "%s", csa_fmt_size(pj_u64(l, "free_bytes"), b));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "block_size"));
 		ptab_add(t, "%s", pj_str(l, "uuid"));
 	}
@@ -488,7 +488,7 @@ static bool local_latency(struct json_object *view, const char *array,
 static void array_block(struct json_object *view, struct json_object *a,
 			struct pbuf *out)
 {
-	char x[PFMT_LEN], y[PFMT_LEN], z[PFMT_LEN], list[1024];
+	char x[CSA_FMT_LEN], y[CSA_FMT_LEN], z[CSA_FMT_LEN], list[1024];
 	const char *name = pj_str(a, "name");
 	uint64_t cap = pj_u64(a, "capacity_bytes");
 	uint64_t nfree = pj_u64(a, "free_bytes");
@@ -499,9 +499,9 @@ static void array_block(struct json_object *view, struct json_object *a,
 	kv_add(t, "state", "%s", pj_str(a, "state"));
 	kv_add(t, "portal", "%s", pj_str(a, "portal"));
 	kv_add(t, "target", "%s", pj_str(a, "target"));
-	kv_add(t, "capacity", "%s, %s used, %s free", pfmt_size(cap, x),
-	       pfmt_size(cap > nfree ? cap - nfree : 0, y),
-	       pfmt_size(nfree, z));
+	kv_add(t, "capacity", "%s, %s used, %s free", csa_fmt_size(cap, x),
+	       csa_fmt_size(cap > nfree ? cap - nfree : 0, y),
+	       csa_fmt_size(nfree, z));
 	kv_add(t, "rated", "%llu MB/s, %llu IOPS (%s)",
 	       (unsigned long long)pj_u64(a, "rated_mbps"),
 	       (unsigned long long)pj_u64(a, "rated_iops"),

@@ -191,38 +191,6 @@ void ptab_print(struct ptab *t, struct pbuf *out, unsigned indent)
 	ptab_free(t);
 }
 
-/* ---- formats ------------------------------------------------------------ */
-
-const char *pfmt_size(uint64_t bytes, char buf[PFMT_LEN])
-{
-	static const char units[] = "KMGTPE";
-	double v = (double)bytes / 1024;
-	unsigned u = 0;
-
-	if (bytes < 1024) {
-		snprintf(buf, PFMT_LEN, "%lluB", (unsigned long long)bytes);
-		return buf;
-	}
-	/* 1023.96K prints as 1.0M, not 1024.0K. */
-	while (v >= 1023.95 && u < sizeof(units) - 2) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, PFMT_LEN, "%.1f%c", v, units[u]);
-	return buf;
-}
-
-const char *pfmt_time(uint64_t t, char buf[PFMT_LEN])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!t || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, PFMT_LEN, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, PFMT_LEN, "-");
-	return buf;
-}
-
 /* ---- JSON --------------------------------------------------------------- */
 
 const char *pj_str(struct json_object *o, const char *key)

@@ -56,13 +56,13 @@ static void regions_line(struct ptab *t, struct json_object *l)
 {
 	struct region_counts rc;
 	uint64_t normal;
-	char b[PFMT_LEN];
+	char b[CSA_FMT_LEN];
 
 	count_regions(l, &rc);
 	normal = rc.total - (rc.locked + rc.migrated <= rc.total ?
 			     rc.locked + rc.migrated : rc.total);
 	kv_add(t, "regions", "%llu of %s (%llu stripe rows): %llu normal, %llu locked, %llu migrated",
-	       (unsigned long long)rc.total, pfmt_size(rc.bytes, b),
+	       (unsigned long long)rc.total, csa_fmt_size(rc.bytes, b),
 	       (unsigned long long)pj_u64(l, "region_rows"),
 	       (unsigned long long)normal, (unsigned long long)rc.locked,
 	       (unsigned long long)rc.migrated);
@@ -73,7 +73,7 @@ static void head_block(struct json_object *view, struct json_object *v,
 {
 	struct json_object *local = json_object_object_get(view, "local");
 	struct json_object *l = json_object_object_get(v, "layout");
-	char a[PFMT_LEN], b[64], list[1024];
+	char a[CSA_FMT_LEN], b[64], list[1024];
 	struct json_object *mine = NULL;
 	struct ptab *t = ptab_new(2, NULL, "ll");
 	size_t i;
@@ -89,7 +89,7 @@ static void head_block(struct json_object *view, struct json_object *v,
 	if (v) {
 		kv_add(t, "state", "%s", pj_str(v, "state"));
 		kv_add(t, "size", "%s (%llu bytes%s)",
-		       pfmt_size(pj_u64(v, "size"), a),
+		       csa_fmt_size(pj_u64(v, "size"), a),
 		       (unsigned long long)pj_u64(v, "size"),
 		       pj_has(v, "requested_size") ?
 		       asked(pj_u64(v, "size"), pj_u64(v, "requested_size"),
@@ -102,7 +102,7 @@ static void head_block(struct json_object *view, struct json_object *v,
 		       *pj_str(v, "fit") ? pj_str(v, "fit") : "best");
 		kv_add(t, "columns", "%llu, stripe unit %s; %llu MB/s and %llu IOPS per column",
 		       (unsigned long long)pj_u64(v, "columns"),
-		       pfmt_size(pj_u64(v, "stripe_unit"), a),
+		       csa_fmt_size(pj_u64(v, "stripe_unit"), a),
 		       (unsigned long long)pj_u64(v, "column_mbps"),
 		       (unsigned long long)pj_u64(v, "column_iops"));
 		kv_add(t, "arrays", "%s",
@@ -115,7 +115,7 @@ static void head_block(struct json_object *view, struct json_object *v,
 		       pj_str(local, "host"),
 		       (unsigned long long)pj_u64(mine, "open"),
 		       (unsigned long long)pj_u64(mine, "map_generation"),
-		       pfmt_size(pj_u64(mine, "size"), a));
+		       csa_fmt_size(pj_u64(mine, "size"), a));
 	if (json_object_is_type(l, json_type_object))
 		regions_line(t, l);
 	kv_add(t, "migration", "none");
@@ -130,7 +130,7 @@ static void extents_table(struct json_object *l, struct pbuf *out)
 	struct json_object *cols = pj_arr(l, "columns");
 	uint64_t bs = pj_u64(l, "block_size");
 	struct ptab *t = ptab_new(7, heads, "rrlrrrr");
-	char b[PFMT_LEN];
+	char b[CSA_FMT_LEN];
 	size_t c, k, i;
 
 	for (c = 0; c < pj_len(cols); c++) {
@@ -149,7 +149,7 @@ static void extents_table(struct json_object *l, struct pbuf *out)
 				ptab_add(t, "%llu", (unsigned long long)pj_u64(x, "lun"));
 				ptab_add(t, "%llu", (unsigned long long)pj_u64(x, "start_lba"));
 				ptab_add(t, "%llu", (unsigned long long)pj_u64(x, "blocks"));
-				ptab_add(t, "%s", pfmt_size(pj_u64(x, "blocks") * bs, b));
+				ptab_add(t, "%s", csa_fmt_size(pj_u64(x, "blocks") * bs, b));
 			}
 		}
 	}

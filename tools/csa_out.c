@@ -330,35 +330,6 @@ const char *csa_list(struct json_object *o, const char *key,
 
 /* ---- formatting -------------------------------------------------------- */
 
-const char *csa_fmt_size(uint64_t bytes, char buf[CSA_FMT_LEN])
-{
-	static const char units[] = "KMGTPE";
-	double v = (double)bytes / 1024;
-	unsigned u = 0;
-
-	if (bytes < 1024) {
-		snprintf(buf, CSA_FMT_LEN, "%lluB", (unsigned long long)bytes);
-		return buf;
-	}
-	/* 1023.96K prints as 1.0M, not 1024.0K. */
-	while (v >= 1023.95 && u < sizeof(units) - 2) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, CSA_FMT_LEN, "%.1f%c", v, units[u]);
-	return buf;
-}
-
-const char *csa_fmt_time(uint64_t t, char buf[CSA_FMT_LEN])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!t || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, CSA_FMT_LEN, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, CSA_FMT_LEN, "-");
-	return buf;
-}
 
 /* ---- tables ------------------------------------------------------------ */
 

@@ -16,6 +16,8 @@
 
 #include <json-c/json.h>
 
+#include "tools/units.h"
+
 #define CSA_EXIT_OK	0
 #define CSA_EXIT_FAIL	1
 #define CSA_EXIT_USAGE	2
@@ -145,12 +147,6 @@ const char *csa_list(struct json_object *o, const char *key,
 
 /* ---- formatting -------------------------------------------------------- */
 
-#define CSA_FMT_LEN	32
-
-/* 10737418240 -> "10.0G", 512 -> "512B": binary units, one decimal. */
-const char *csa_fmt_size(uint64_t bytes, char buf[CSA_FMT_LEN]);
-/* Seconds since 1970 -> "2026-11-03 10:22:01 UTC" ("-" for 0). */
-const char *csa_fmt_time(uint64_t t, char buf[CSA_FMT_LEN]);
 
 /* ---- tables ------------------------------------------------------------ */
 

@@ -22,4 +22,12 @@ int csa_parse_count(const char *s, uint64_t *out);
 /* "10", "10s", "500ms", "2m" to milliseconds; 0 or -EINVAL. */
 int csa_parse_duration_ms(const char *s, uint64_t *out);
 
+/* Printing them: 10.0G (binary, one decimal), and a UTC time or "-". */
+#define CSA_FMT_LEN	32
+
+/* 10737418240 -> "10.0G", 512 -> "512B": binary units, one decimal. */
+const char *csa_fmt_size(uint64_t bytes, char buf[CSA_FMT_LEN]);
+/* Seconds since 1970 -> "2026-11-03 10:22:01 UTC" ("-" for 0). */
+const char *csa_fmt_time(uint64_t t, char buf[CSA_FMT_LEN]);
+
 #endif
