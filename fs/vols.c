@@ -223,12 +223,16 @@ static uint64_t get_u64(struct json_object *o, const char *key)
 static int parse_hosts(struct csafs *fs, struct json_object *list,
 		       struct vol_info *vi)
 {
-	size_t i, n = json_object_array_length(list), len = 1;
+	size_t i, n, len = 1;
 	char *s;
 
+	/* json-c asserts on a list that is not one: never trust the wire. */
+	if (!json_object_is_type(list, json_type_array))
+		list = NULL;
+	n = list ? json_object_array_length(list) : 0;
 	for (i = 0; i < n; i++)
 		len += strlen(json_object_get_string(
-			json_object_array_get_idx(list, i))) + 1;
+			json_object_array_get_idx(list, i)) ?: "") + 1;
 	s = calloc(1, len);
 	if (!s)
 		return -ENOMEM;
@@ -236,7 +240,7 @@ static int parse_hosts(struct csafs *fs, struct json_object *list,
 		if (i)
 			strcat(s, ",");
 		strcat(s, json_object_get_string(
-			json_object_array_get_idx(list, i)));
+			json_object_array_get_idx(list, i)) ?: "");
 	}
 	vi->hosts = s;
 	vi->only_us = n == 1 && !strcmp(s, csafs_host_name(fs->host));
@@ -492,6 +496,10 @@ static int load_locked(struct csafs *fs, struct csafs_notes *notes,
 	json_object_object_add(req, "op", json_object_new_string("volume.list"));
 	ret = csafs_call(fs, req, &r, &e);
 	list = json_object_object_get(r, "volumes");
+	if (!ret && !json_object_is_type(list, json_type_array)) {
+		snprintf(e.msg, sizeof(e.msg), "the primary's volume list is not a list");
+		ret = -EPROTO;
+	}
 	for (i = 0; !ret && i < json_object_array_length(list); i++) {
 		name = json_object_get_string(json_object_object_get(
 				json_object_array_get_idx(list, i), "name"));
