@@ -199,6 +199,7 @@ struct csafs_map *csafs_map_get(struct csafs *fs, struct csafs_vol *v,
 	return *ret ? NULL : m;
 }
 
+/* v->map_lock held (vols.c): builds are serialised with csafs_map_get. */
 void csafs_map_renew(struct csafs *fs, struct csafs_vol *v)
 {
 	struct csafs_map *m = NULL, *old = NULL;
@@ -214,14 +215,22 @@ void csafs_map_renew(struct csafs *fs, struct csafs_vol *v)
 		return;
 	}
 	if (map_build(fs, v, &m)) {
-		csafs_log(FUSE_LOG_WARNING, "volume %s: I/O goes on with its previous map",
+		/* Never go on with a layout the primary replaced: the next
+		 * request builds the new one, or fails saying why. */
+		csafs_log(FUSE_LOG_WARNING, "volume %s: its new map cannot be opened yet; the next request tries again",
 			  v->name);
+		csafs_map_drop(fs, v);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
-	old = install(v, m);
+	/* The last handle may have closed while the map was built. */
+	if (v->map && v->open && !v->gone) {
+		old = install(v, m);
+		m = NULL;
+	}
 	pthread_mutex_unlock(&fs->lock);
 	csafs_map_put(fs, old);
+	csafs_map_put(fs, m);
 }
 
 void csafs_map_drop(struct csafs *fs, struct csafs_vol *v)
