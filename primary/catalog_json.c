@@ -33,6 +33,7 @@
 #include "primary/catalog.h"
 #include "primary/catalog_int.h"
 #include "striper/json_strict.h"
+#include "striper/json_walk.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -70,129 +71,13 @@ static const char *const volume_fields[] = {
 static const char *const req_fields[] = {
 	"size", "mbps", "iops", "copies", "stripe_unit", "fit", "hosts", NULL };
 
-static const char *noun(json_type t)
-{
-	switch (t) {
-	case json_type_null:
-		return "null";
-	case json_type_boolean:
-		return "a boolean";
-	case json_type_double:
-		return "a number with a fraction or an exponent";
-	case json_type_int:
-		return "an integer";
-	case json_type_object:
-		return "an object";
-	case json_type_array:
-		return "an array";
-	case json_type_string:
-		return "a string";
-	}
-	return "of an unknown type";
-}
-
-static int want_object(json_object *o, const char *where,
-		       const char *const *known, char *err, size_t errlen)
-{
-	struct json_object_iterator it, end;
-	const char *key;
-	unsigned i;
-
-	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errlen, "%s must be an object, not %s", where,
-			    noun(json_object_get_type(o)));
-	it = json_object_iter_begin(o);
-	end = json_object_iter_end(o);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		key = json_object_iter_peek_name(&it);
-		for (i = 0; known[i] && strcmp(key, known[i]); i++)
-			;
-		if (!known[i])
-			return fail(err, errlen, "unknown field \"%.64s\" in %s",
-				    key, where);
-	}
-	return 0;
-}
-
-static int member(json_object *o, const char *key, const char *where,
-		  json_type type, json_object **v, char *err, size_t errlen)
-{
-	if (!json_object_object_get_ex(o, key, v))
-		return fail(err, errlen, "missing field \"%s\" in %s", key, where);
-	if (!json_object_is_type(*v, type))
-		return fail(err, errlen, "field \"%s\" in %s must be %s, not %s",
-			    key, where, noun(type),
-			    noun(json_object_get_type(*v)));
-	return 0;
-}
-
-static int get_u64(json_object *o, const char *key, const char *where,
-		   uint64_t max, uint64_t *out, char *err, size_t errlen)
-{
-	json_object *v;
-	int ret;
-
-	ret = member(o, key, where, json_type_int, &v, err, errlen);
-	if (ret)
-		return ret;
-	if (json_object_get_int64(v) < 0)
-		return fail(err, errlen, "field \"%s\" in %s is negative", key,
-			    where);
-	*out = json_object_get_uint64(v);
-	if (*out > max)
-		return fail(err, errlen, "field \"%s\" in %s is %" PRIu64 "; at most %" PRIu64 " fits",
-			    key, where, *out, max);
-	return 0;
-}
-
-static int get_u32(json_object *o, const char *key, const char *where,
-		   uint32_t *out, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int ret = get_u64(o, key, where, UINT32_MAX, &v, err, errlen);
-
-	*out = (uint32_t)v;
-	return ret;
-}
-
-/* A string value, checked for NULs and against @size (with its NUL). */
-static int get_str(json_object *v, const char *what, const char *where,
-		   char *buf, size_t size, char *err, size_t errlen)
-{
-	const char *s = json_object_get_string(v);
-	size_t n = (size_t)json_object_get_string_len(v);
-
-	if (strlen(s) != n)
-		return fail(err, errlen, "%s in %s contains a NUL character",
-			    what, where);
-	if (n >= size)
-		return fail(err, errlen, "%s in %s is %zu bytes long; at most %zu fit",
-			    what, where, n, size - 1);
-	memcpy(buf, s, n + 1);
-	return 0;
-}
-
-static int get_string(json_object *o, const char *key, const char *where,
-		      char *buf, size_t size, char *err, size_t errlen)
-{
-	char what[48];
-	json_object *v;
-	int ret;
-
-	ret = member(o, key, where, json_type_string, &v, err, errlen);
-	if (ret)
-		return ret;
-	snprintf(what, sizeof(what), "field \"%s\"", key);
-	return get_str(v, what, where, buf, size, err, errlen);
-}
-
 static int get_uuid(json_object *o, const char *key, const char *where,
 		    struct csa_uuid *u, char *err, size_t errlen)
 {
 	char s[CSA_UUID_STR_LEN + 8];
 	int ret;
 
-	ret = get_string(o, key, where, s, sizeof(s), err, errlen);
+	ret = csa_json_get_string(o, key, where, s, sizeof(s), err, errlen);
 	if (!ret && csa_uuid_parse(s, u))
 		ret = fail(err, errlen, "field \"%s\" in %s is \"%s\", not a UUID (8-4-4-4-12 hex digits)",
 			   key, where, s);
@@ -204,20 +89,20 @@ static int get_uuid(json_object *o, const char *key, const char *where,
 static int read_lun(json_object *o, const char *where, struct csa_cat_lun *l,
 		    char *err, size_t errlen)
 {
-	int ret = want_object(o, where, lun_fields, err, errlen);
+	int ret = csa_json_want_object(o, where, lun_fields, err, errlen);
 
 	if (!ret)
-		ret = get_u32(o, "number", where, &l->number, err, errlen);
+		ret = csa_json_get_u32(o, "number", where, &l->number, err, errlen);
 	if (!ret)
 		ret = get_uuid(o, "uuid", where, &l->uuid, err, errlen);
 	if (!ret)
-		ret = get_u64(o, "blocks", where, UINT64_MAX, &l->blocks,
+		ret = csa_json_get_u64(o, "blocks", where, UINT64_MAX, &l->blocks,
 			      err, errlen);
 	if (!ret)
-		ret = get_u32(o, "block_size", where, &l->block_size, err,
+		ret = csa_json_get_u32(o, "block_size", where, &l->block_size, err,
 			      errlen);
 	if (!ret)
-		ret = get_u64(o, "reserved_blocks", where, UINT64_MAX,
+		ret = csa_json_get_u64(o, "reserved_blocks", where, UINT64_MAX,
 			      &l->reserved_blocks, err, errlen);
 	return ret;
 }
@@ -230,7 +115,7 @@ static int read_luns(json_object *o, const char *where,
 	size_t i, n;
 	int ret;
 
-	ret = member(o, "luns", where, json_type_array, &jl, err, errlen);
+	ret = csa_json_member(o, "luns", where, json_type_array, &jl, err, errlen);
 	if (ret)
 		return ret;
 	n = json_object_array_length(jl);
@@ -253,25 +138,25 @@ static int read_array(json_object *o, const char *where,
 		      struct csa_cat_array *a, char *err, size_t errlen)
 {
 	json_object *v;
-	int ret = want_object(o, where, array_fields, err, errlen);
+	int ret = csa_json_want_object(o, where, array_fields, err, errlen);
 
 	if (!ret)
-		ret = get_string(o, "name", where, a->name, sizeof(a->name),
+		ret = csa_json_get_string(o, "name", where, a->name, sizeof(a->name),
 				 err, errlen);
 	if (!ret)
-		ret = get_string(o, "portal", where, a->portal,
+		ret = csa_json_get_string(o, "portal", where, a->portal,
 				 sizeof(a->portal), err, errlen);
 	if (!ret)
-		ret = get_string(o, "target", where, a->target,
+		ret = csa_json_get_string(o, "target", where, a->target,
 				 sizeof(a->target), err, errlen);
 	if (!ret)
-		ret = get_u64(o, "rated_mbps", where, UINT64_MAX,
+		ret = csa_json_get_u64(o, "rated_mbps", where, UINT64_MAX,
 			      &a->rated_mbps, err, errlen);
 	if (!ret)
-		ret = get_u64(o, "rated_iops", where, UINT64_MAX,
+		ret = csa_json_get_u64(o, "rated_iops", where, UINT64_MAX,
 			      &a->rated_iops, err, errlen);
 	if (!ret)
-		ret = member(o, "calibrated", where, json_type_boolean, &v,
+		ret = csa_json_member(o, "calibrated", where, json_type_boolean, &v,
 			     err, errlen);
 	if (!ret)
 		a->calibrated = json_object_get_boolean(v);
@@ -283,13 +168,13 @@ static int read_array(json_object *o, const char *where,
 static int read_host(json_object *o, const char *where, struct csa_cat_host *h,
 		     char *err, size_t errlen)
 {
-	int ret = want_object(o, where, host_fields, err, errlen);
+	int ret = csa_json_want_object(o, where, host_fields, err, errlen);
 
 	if (!ret)
-		ret = get_string(o, "name", where, h->name, sizeof(h->name),
+		ret = csa_json_get_string(o, "name", where, h->name, sizeof(h->name),
 				 err, errlen);
 	if (!ret)
-		ret = get_u64(o, "registered", where, UINT64_MAX,
+		ret = csa_json_get_u64(o, "registered", where, UINT64_MAX,
 			      &h->registered, err, errlen);
 	return ret;
 }
@@ -302,7 +187,7 @@ static int get_enum(json_object *o, const char *key, const char *where,
 	char s[32];
 	int i, ret;
 
-	ret = get_string(o, key, where, s, sizeof(s), err, errlen);
+	ret = csa_json_get_string(o, key, where, s, sizeof(s), err, errlen);
 	for (i = 0; !ret && name(i); i++)
 		if (!strcmp(s, name(i))) {
 			*out = i;
@@ -330,7 +215,7 @@ static int read_req_hosts(json_object *o, const char *where,
 	size_t i, n;
 	int ret;
 
-	ret = member(o, "hosts", where, json_type_array, &jh, err, errlen);
+	ret = csa_json_member(o, "hosts", where, json_type_array, &jh, err, errlen);
 	if (ret)
 		return ret;
 	n = json_object_array_length(jh);
@@ -346,8 +231,8 @@ static int read_req_hosts(json_object *o, const char *where,
 		snprintf(what, sizeof(what), "hosts[%zu]", i);
 		if (!json_object_is_type(v, json_type_string))
 			return fail(err, errlen, "%s in %s must be a string, not %s",
-				    what, where, noun(json_object_get_type(v)));
-		ret = get_str(v, what, where, r->hosts[i], sizeof(r->hosts[i]),
+				    what, where, csa_json_noun(json_object_get_type(v)));
+		ret = csa_json_get_str(v, what, where, r->hosts[i], sizeof(r->hosts[i]),
 			      err, errlen);
 	}
 	return ret;
@@ -356,21 +241,21 @@ static int read_req_hosts(json_object *o, const char *where,
 static int read_req(json_object *o, const char *where, struct csa_cat_req *r,
 		    char *err, size_t errlen)
 {
-	int fit = 0, ret = want_object(o, where, req_fields, err, errlen);
+	int fit = 0, ret = csa_json_want_object(o, where, req_fields, err, errlen);
 
 	if (!ret)
-		ret = get_u64(o, "size", where, UINT64_MAX, &r->size, err,
+		ret = csa_json_get_u64(o, "size", where, UINT64_MAX, &r->size, err,
 			      errlen);
 	if (!ret)
-		ret = get_u64(o, "mbps", where, UINT64_MAX, &r->mbps, err,
+		ret = csa_json_get_u64(o, "mbps", where, UINT64_MAX, &r->mbps, err,
 			      errlen);
 	if (!ret)
-		ret = get_u64(o, "iops", where, UINT64_MAX, &r->iops, err,
+		ret = csa_json_get_u64(o, "iops", where, UINT64_MAX, &r->iops, err,
 			      errlen);
 	if (!ret)
-		ret = get_u32(o, "copies", where, &r->copies, err, errlen);
+		ret = csa_json_get_u32(o, "copies", where, &r->copies, err, errlen);
 	if (!ret)
-		ret = get_u32(o, "stripe_unit", where, &r->stripe_unit, err,
+		ret = csa_json_get_u32(o, "stripe_unit", where, &r->stripe_unit, err,
 			      errlen);
 	if (!ret)
 		ret = get_enum(o, "fit", where, fit_name, &fit, err, errlen);
@@ -388,7 +273,7 @@ static int read_layout(json_object *o, const char *where,
 	json_object *v;
 	int ret;
 
-	ret = member(o, "layout", where, json_type_object, &v, err, errlen);
+	ret = csa_json_member(o, "layout", where, json_type_object, &v, err, errlen);
 	if (ret)
 		return ret;
 	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
@@ -408,17 +293,17 @@ static int read_volume(json_object *o, const char *where,
 {
 	json_object *jr;
 	char w[64];
-	int state = 0, ret = want_object(o, where, volume_fields, err, errlen);
+	int state = 0, ret = csa_json_want_object(o, where, volume_fields, err, errlen);
 
 	if (!ret)
-		ret = get_string(o, "name", where, v->name, sizeof(v->name),
+		ret = csa_json_get_string(o, "name", where, v->name, sizeof(v->name),
 				 err, errlen);
 	if (!ret)
 		ret = get_enum(o, "state", where, state_name, &state, err,
 			       errlen);
 	v->state = (enum csa_vol_state)state;
 	if (!ret)
-		ret = member(o, "requirements", where, json_type_object, &jr,
+		ret = csa_json_member(o, "requirements", where, json_type_object, &jr,
 			     err, errlen);
 	snprintf(w, sizeof(w), "%s.requirements", where);
 	if (!ret)
@@ -439,7 +324,7 @@ static int list(json_object *root, const char *key, json_object **jl,
 	size_t len;
 	int ret;
 
-	ret = member(root, key, "the catalog", json_type_array, jl, err, errlen);
+	ret = csa_json_member(root, key, "the catalog", json_type_array, jl, err, errlen);
 	if (ret)
 		return ret;
 	len = json_object_array_length(*jl);
@@ -492,10 +377,10 @@ static int read_root(json_object *root, struct csa_catalog *c, char *err,
 		     size_t errlen)
 {
 	uint64_t format = 0;
-	int ret = want_object(root, "the catalog", root_fields, err, errlen);
+	int ret = csa_json_want_object(root, "the catalog", root_fields, err, errlen);
 
 	if (!ret)
-		ret = get_u64(root, "format", "the catalog", UINT64_MAX,
+		ret = csa_json_get_u64(root, "format", "the catalog", UINT64_MAX,
 			      &format, err, errlen);
 	if (!ret && format != CSA_CATALOG_FORMAT)
 		ret = fail(err, errlen, "catalog format %" PRIu64 "; this csafs reads format %u",
@@ -504,7 +389,7 @@ static int read_root(json_object *root, struct csa_catalog *c, char *err,
 		ret = get_uuid(root, "cluster", "the catalog", &c->cluster,
 			       err, errlen);
 	if (!ret)
-		ret = get_u64(root, "generation", "the catalog", UINT64_MAX,
+		ret = csa_json_get_u64(root, "generation", "the catalog", UINT64_MAX,
 			      &c->generation, err, errlen);
 	if (!ret)
 		ret = read_lists(root, c, err, errlen);

@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "striper/json_strict.h"
+#include "striper/json_walk.h"
 #include "striper/layout.h"
 #include "striper/region.h"
 
@@ -74,121 +75,9 @@ static const char *const extent_fields[] = {
 	"array", "lun", "start_lba", "blocks", NULL };
 static const char *const run_fields[] = { "first", "count", "state", NULL };
 
-static const char *noun(json_type t)
-{
-	switch (t) {
-	case json_type_null:
-		return "null";
-	case json_type_boolean:
-		return "a boolean";
-	case json_type_double:
-		return "a number with a fraction or an exponent";
-	case json_type_int:
-		return "an integer";
-	case json_type_object:
-		return "an object";
-	case json_type_array:
-		return "an array";
-	case json_type_string:
-		return "a string";
-	}
-	return "of an unknown type";
-}
-
 static const char *noun_of(json_object *v)
 {
-	return noun(json_object_get_type(v));
-}
-
-/* @where is "the layout", "array 2", "column 1 copy 0 extent 3", ... */
-static int want_object(json_object *o, const char *where,
-		       const char *const *known, char *err, size_t errlen)
-{
-	struct json_object_iterator it, end;
-	const char *key;
-	unsigned i;
-
-	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errlen, "%s must be an object, not %s", where,
-			    noun_of(o));
-	it = json_object_iter_begin(o);
-	end = json_object_iter_end(o);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		key = json_object_iter_peek_name(&it);
-		for (i = 0; known[i] && strcmp(key, known[i]); i++)
-			;
-		if (!known[i])
-			return fail(err, errlen, "unknown field \"%.64s\" in %s",
-				    key, where);
-	}
-	return 0;
-}
-
-static int member(json_object *o, const char *key, const char *where,
-		  json_type type, json_object **v, char *err, size_t errlen)
-{
-	if (!json_object_object_get_ex(o, key, v))
-		return fail(err, errlen, "missing field \"%s\" in %s", key, where);
-	if (!json_object_is_type(*v, type))
-		return fail(err, errlen, "field \"%s\" in %s must be %s, not %s",
-			    key, where, noun(type), noun_of(*v));
-	return 0;
-}
-
-static int get_uint(json_object *o, const char *key, const char *where,
-		    uint64_t max, uint64_t *out, char *err, size_t errlen)
-{
-	json_object *v;
-	int ret;
-
-	ret = member(o, key, where, json_type_int, &v, err, errlen);
-	if (ret)
-		return ret;
-	/* An int above INT64_MAX reads as INT64_MAX here, never negative. */
-	if (json_object_get_int64(v) < 0)
-		return fail(err, errlen, "field \"%s\" in %s is negative",
-			    key, where);
-	*out = json_object_get_uint64(v);
-	if (*out > max)
-		return fail(err, errlen, "field \"%s\" in %s is %" PRIu64
-			    "; at most %" PRIu64 " fits", key, where, *out, max);
-	return 0;
-}
-
-static int get_u32(json_object *o, const char *key, const char *where,
-		   uint32_t *out, char *err, size_t errlen)
-{
-	uint64_t v;
-	int ret;
-
-	ret = get_uint(o, key, where, UINT32_MAX, &v, err, errlen);
-	if (!ret)
-		*out = (uint32_t)v;
-	return ret;
-}
-
-/* Into the fixed buffer @buf of @size bytes, with its NUL. */
-static int get_string(json_object *o, const char *key, const char *where,
-		      char *buf, size_t size, char *err, size_t errlen)
-{
-	json_object *v;
-	const char *s;
-	size_t n;
-	int ret;
-
-	ret = member(o, key, where, json_type_string, &v, err, errlen);
-	if (ret)
-		return ret;
-	s = json_object_get_string(v);
-	n = (size_t)json_object_get_string_len(v);
-	if (strlen(s) != n)
-		return fail(err, errlen, "field \"%s\" in %s contains a NUL character",
-			    key, where);
-	if (n >= size)
-		return fail(err, errlen, "field \"%s\" in %s is %zu bytes long; at most %zu fit",
-			    key, where, n, size - 1);
-	memcpy(buf, s, n + 1);
-	return 0;
+	return csa_json_noun(json_object_get_type(v));
 }
 
 /* ---- from JSON ------------------------------------------------------ */
@@ -198,16 +87,16 @@ static int read_scalars(json_object *root, struct csa_layout *g, char *err,
 {
 	int ret;
 
-	ret = get_uint(root, "size", "the layout", UINT64_MAX, &g->size,
+	ret = csa_json_get_u64(root, "size", "the layout", UINT64_MAX, &g->size,
 		       err, errlen);
 	if (!ret)
-		ret = get_u32(root, "block_size", "the layout", &g->block_size,
+		ret = csa_json_get_u32(root, "block_size", "the layout", &g->block_size,
 			      err, errlen);
 	if (!ret)
-		ret = get_u32(root, "stripe_unit", "the layout",
+		ret = csa_json_get_u32(root, "stripe_unit", "the layout",
 			      &g->stripe_unit, err, errlen);
 	if (!ret)
-		ret = get_u32(root, "region_rows", "the layout",
+		ret = csa_json_get_u32(root, "region_rows", "the layout",
 			      &g->region_rows, err, errlen);
 	return ret;
 }
@@ -224,9 +113,9 @@ static int count_copies(json_object *jc, unsigned *nr_copies, char *err,
 	for (c = 0; c < json_object_array_length(jc); c++) {
 		col = json_object_array_get_idx(jc, c);
 		snprintf(where, sizeof(where), "column %zu", c);
-		ret = want_object(col, where, column_fields, err, errlen);
+		ret = csa_json_want_object(col, where, column_fields, err, errlen);
 		if (!ret)
-			ret = member(col, "copies", where, json_type_array,
+			ret = csa_json_member(col, "copies", where, json_type_array,
 				     &copies, err, errlen);
 		if (ret)
 			return ret;
@@ -254,15 +143,15 @@ static int read_arrays(json_object *ja, struct csa_layout *l, char *err,
 		o = json_object_array_get_idx(ja, i);
 		a = &l->arrays[i];
 		snprintf(where, sizeof(where), "array %u", i);
-		ret = want_object(o, where, array_fields, err, errlen);
+		ret = csa_json_want_object(o, where, array_fields, err, errlen);
 		if (!ret)
-			ret = get_string(o, "name", where, a->name,
+			ret = csa_json_get_string(o, "name", where, a->name,
 					 sizeof(a->name), err, errlen);
 		if (!ret)
-			ret = get_string(o, "portal", where, a->portal,
+			ret = csa_json_get_string(o, "portal", where, a->portal,
 					 sizeof(a->portal), err, errlen);
 		if (!ret)
-			ret = get_string(o, "target", where, a->target,
+			ret = csa_json_get_string(o, "target", where, a->target,
 					 sizeof(a->target), err, errlen);
 	}
 	return ret;
@@ -317,17 +206,17 @@ static int read_extent(json_object *o, const struct name_index *x,
 	char name[CSA_NAME_MAX];
 	int ret;
 
-	ret = want_object(o, where, extent_fields, err, errlen);
+	ret = csa_json_want_object(o, where, extent_fields, err, errlen);
 	if (!ret)
-		ret = get_string(o, "array", where, name, sizeof(name), err,
+		ret = csa_json_get_string(o, "array", where, name, sizeof(name), err,
 				 errlen);
 	if (!ret)
-		ret = get_u32(o, "lun", where, &e->lun, err, errlen);
+		ret = csa_json_get_u32(o, "lun", where, &e->lun, err, errlen);
 	if (!ret)
-		ret = get_uint(o, "start_lba", where, UINT64_MAX,
+		ret = csa_json_get_u64(o, "start_lba", where, UINT64_MAX,
 			       &e->start_lba, err, errlen);
 	if (!ret)
-		ret = get_uint(o, "blocks", where, UINT64_MAX, &e->blocks,
+		ret = csa_json_get_u64(o, "blocks", where, UINT64_MAX, &e->blocks,
 			       err, errlen);
 	if (ret)
 		return ret;
@@ -415,13 +304,13 @@ static int read_run(json_object *jr, unsigned i, struct csa_layout *l,
 	int st, ret;
 
 	snprintf(where, sizeof(where), "region run %u", i);
-	ret = want_object(o, where, run_fields, err, errlen);
+	ret = csa_json_want_object(o, where, run_fields, err, errlen);
 	if (!ret)
-		ret = get_uint(o, "first", where, UINT64_MAX, &first, err, errlen);
+		ret = csa_json_get_u64(o, "first", where, UINT64_MAX, &first, err, errlen);
 	if (!ret)
-		ret = get_uint(o, "count", where, UINT64_MAX, &count, err, errlen);
+		ret = csa_json_get_u64(o, "count", where, UINT64_MAX, &count, err, errlen);
 	if (!ret)
-		ret = get_string(o, "state", where, state, sizeof(state), err,
+		ret = csa_json_get_string(o, "state", where, state, sizeof(state), err,
 				 errlen);
 	if (ret)
 		return ret;
@@ -485,14 +374,14 @@ static int build(json_object *root, struct csa_layout **out, char *err,
 	unsigned nr_copies = 0;
 	int ret;
 
-	ret = want_object(root, "the layout", layout_fields, err, errlen);
+	ret = csa_json_want_object(root, "the layout", layout_fields, err, errlen);
 	if (!ret)
 		ret = read_scalars(root, &g, err, errlen);
 	if (!ret)
-		ret = member(root, "arrays", "the layout", json_type_array, &ja,
+		ret = csa_json_member(root, "arrays", "the layout", json_type_array, &ja,
 			     err, errlen);
 	if (!ret)
-		ret = member(root, "columns", "the layout", json_type_array,
+		ret = csa_json_member(root, "columns", "the layout", json_type_array,
 			     &jc, err, errlen);
 	if (!ret)
 		ret = count_copies(jc, &nr_copies, err, errlen);
