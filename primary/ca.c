@@ -613,6 +613,35 @@ fail:
 
 /* ---- the interface ------------------------------------------------------- */
 
+/*
+ * Write @key (0600) then @crt (0644) as PEM to @keypath and @crtpath. The
+ * key first: its O_EXCL is what makes two writers safe. On -EEXIST the
+ * sentence is @exists with the path that was there.
+ */
+static int save_pair(EVP_PKEY *key, X509 *crt, const char *keypath,
+		     const char *crtpath, const char *exists, char *err,
+		     size_t errlen)
+{
+	struct out_file out[2];
+	BIO *kpem, *cpem = NULL;
+	size_t which = 0;
+	int ret;
+
+	kpem = key_pem(key, err, errlen, &ret);
+	if (kpem)
+		cpem = cert_pem(crt, err, errlen, &ret);
+	if (cpem) {
+		out[0] = (struct out_file){ keypath, 0600, kpem };
+		out[1] = (struct out_file){ crtpath, 0644, cpem };
+		ret = write_files(out, 2, &which, err, errlen);
+		if (ret == -EEXIST)
+			report(ret, err, errlen, "%s %s", out[which].path, exists);
+	}
+	BIO_free(cpem);
+	BIO_free(kpem);
+	return ret;
+}
+
 int csa_ca_create(const char *dir, const char *cluster_name,
 		  char *err, size_t errlen)
 {
@@ -623,11 +652,8 @@ int csa_ca_create(const char *dir, const char *cluster_name,
 	};
 	char keypath[PATH_MAX], crtpath[PATH_MAX];
 	char cn[CSA_CERT_CN_MAX + 1];
-	struct out_file out[2];
 	EVP_PKEY *key = NULL;
 	X509 *crt = NULL;
-	BIO *kpem = NULL, *cpem = NULL;
-	size_t which = 0;
 	int ret;
 
 	ERR_clear_error();
@@ -663,24 +689,10 @@ int csa_ca_create(const char *dir, const char *cluster_name,
 			sizeof(ext) / sizeof(ext[0]), err, errlen, &ret);
 	if (!crt)
 		goto out;
-	kpem = key_pem(key, err, errlen, &ret);
-	if (!kpem)
-		goto out;
-	cpem = cert_pem(crt, err, errlen, &ret);
-	if (!cpem)
-		goto out;
-
-	/* The key first: its O_EXCL is what makes two `csa init` safe. */
-	out[0] = (struct out_file){ keypath, 0600, kpem };
-	out[1] = (struct out_file){ crtpath, 0644, cpem };
-	ret = write_files(out, 2, &which, err, errlen);
-	if (ret == -EEXIST)
-		report(ret, err, errlen,
-		       "%s appeared while the CA was being made; nothing was replaced",
-		       out[which].path);
+	ret = save_pair(key, crt, keypath, crtpath,
+			"appeared while the CA was being made; nothing was replaced",
+			err, errlen);
 out:
-	BIO_free(cpem);
-	BIO_free(kpem);
 	X509_free(crt);
 	EVP_PKEY_free(key);
 	ERR_clear_error();
@@ -693,11 +705,8 @@ int csa_ca_issue(const char *dir, const char *cn, enum csa_cert_role role,
 	char keypath[PATH_MAX], crtpath[PATH_MAX];
 	char san[3 * CSA_CERT_CN_MAX];
 	struct ext_spec ext[6];
-	struct out_file out[2];
 	EVP_PKEY *cakey = NULL, *key = NULL;
 	X509 *cacrt = NULL, *crt = NULL;
-	BIO *kpem = NULL, *cpem = NULL;
-	size_t which = 0;
 	int ret;
 
 	ERR_clear_error();
@@ -755,23 +764,10 @@ int csa_ca_issue(const char *dir, const char *cn, enum csa_cert_role role,
 			errlen, &ret);
 	if (!crt)
 		goto out;
-	kpem = key_pem(key, err, errlen, &ret);
-	if (!kpem)
-		goto out;
-	cpem = cert_pem(crt, err, errlen, &ret);
-	if (!cpem)
-		goto out;
-
-	out[0] = (struct out_file){ keypath, 0600, kpem };
-	out[1] = (struct out_file){ crtpath, 0644, cpem };
-	ret = write_files(out, 2, &which, err, errlen);
-	if (ret == -EEXIST)
-		report(ret, err, errlen,
-		       "%s already exists; refusing to overwrite it (move it away or choose another name)",
-		       out[which].path);
+	ret = save_pair(key, crt, keypath, crtpath,
+			"already exists; refusing to overwrite it (move it away or choose another name)",
+			err, errlen);
 out:
-	BIO_free(cpem);
-	BIO_free(kpem);
 	X509_free(crt);
 	EVP_PKEY_free(key);
 	X509_free(cacrt);

@@ -424,26 +424,6 @@ int csa_catalog_from_json(const char *text, size_t len,
 
 /* ---- to JSON ------------------------------------------------------------------- */
 
-/* Add @v to @o under @key (or at the end if @key is NULL); takes @v. */
-static int put(json_object *o, const char *key, json_object *v)
-{
-	if (!o || !v || (key ? json_object_object_add(o, key, v) :
-			       json_object_array_add(o, v))) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static json_object *built(json_object *o, int failed)
-{
-	if (failed) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 static json_object *uuid_json(const struct csa_uuid *u)
 {
 	char s[CSA_UUID_STR_LEN];
@@ -462,12 +442,12 @@ static json_object *lun_json(const struct csa_cat_lun *l)
 {
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "number", json_object_new_uint64(l->number)) ||
-			put(o, "uuid", uuid_json(&l->uuid)) ||
-			put(o, "blocks", json_object_new_uint64(l->blocks)) ||
-			put(o, "block_size",
+	return csa_json_built(o, csa_json_put(o, "number", json_object_new_uint64(l->number)) ||
+			csa_json_put(o, "uuid", uuid_json(&l->uuid)) ||
+			csa_json_put(o, "blocks", json_object_new_uint64(l->blocks)) ||
+			csa_json_put(o, "block_size",
 			    json_object_new_uint64(l->block_size)) ||
-			put(o, "reserved_blocks",
+			csa_json_put(o, "reserved_blocks",
 			    json_object_new_uint64(l->reserved_blocks)));
 }
 
@@ -478,32 +458,32 @@ static json_object *luns_json(const struct csa_cat_array *a)
 	int ret = 0;
 
 	for (i = 0; i < a->nr_luns && !ret; i++)
-		ret = put(o, NULL, lun_json(&a->luns[i]));
-	return built(o, ret || !o);
+		ret = csa_json_put(o, NULL, lun_json(&a->luns[i]));
+	return csa_json_built(o, ret || !o);
 }
 
 static json_object *array_json(const struct csa_cat_array *a)
 {
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "name", json_object_new_string(a->name)) ||
-			put(o, "portal", json_object_new_string(a->portal)) ||
-			put(o, "target", json_object_new_string(a->target)) ||
-			put(o, "rated_mbps",
+	return csa_json_built(o, csa_json_put(o, "name", json_object_new_string(a->name)) ||
+			csa_json_put(o, "portal", json_object_new_string(a->portal)) ||
+			csa_json_put(o, "target", json_object_new_string(a->target)) ||
+			csa_json_put(o, "rated_mbps",
 			    json_object_new_uint64(a->rated_mbps)) ||
-			put(o, "rated_iops",
+			csa_json_put(o, "rated_iops",
 			    json_object_new_uint64(a->rated_iops)) ||
-			put(o, "calibrated",
+			csa_json_put(o, "calibrated",
 			    json_object_new_boolean(a->calibrated)) ||
-			put(o, "luns", luns_json(a)));
+			csa_json_put(o, "luns", luns_json(a)));
 }
 
 static json_object *host_json(const struct csa_cat_host *h)
 {
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "name", json_object_new_string(h->name)) ||
-			put(o, "registered",
+	return csa_json_built(o, csa_json_put(o, "name", json_object_new_string(h->name)) ||
+			csa_json_put(o, "registered",
 			    json_object_new_uint64(h->registered)));
 }
 
@@ -514,22 +494,22 @@ static json_object *req_hosts_json(const struct csa_cat_req *r)
 	int ret = 0;
 
 	for (i = 0; i < r->nr_hosts && !ret; i++)
-		ret = put(o, NULL, json_object_new_string(r->hosts[i]));
-	return built(o, ret || !o);
+		ret = csa_json_put(o, NULL, json_object_new_string(r->hosts[i]));
+	return csa_json_built(o, ret || !o);
 }
 
 static json_object *req_json(const struct csa_cat_req *r)
 {
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "size", json_object_new_uint64(r->size)) ||
-			put(o, "mbps", json_object_new_uint64(r->mbps)) ||
-			put(o, "iops", json_object_new_uint64(r->iops)) ||
-			put(o, "copies", json_object_new_uint64(r->copies)) ||
-			put(o, "stripe_unit",
+	return csa_json_built(o, csa_json_put(o, "size", json_object_new_uint64(r->size)) ||
+			csa_json_put(o, "mbps", json_object_new_uint64(r->mbps)) ||
+			csa_json_put(o, "iops", json_object_new_uint64(r->iops)) ||
+			csa_json_put(o, "copies", json_object_new_uint64(r->copies)) ||
+			csa_json_put(o, "stripe_unit",
 			    json_object_new_uint64(r->stripe_unit)) ||
-			put(o, "fit", name_json(csa_fit_name(r->fit))) ||
-			put(o, "hosts", req_hosts_json(r)));
+			csa_json_put(o, "fit", name_json(csa_fit_name(r->fit))) ||
+			csa_json_put(o, "hosts", req_hosts_json(r)));
 }
 
 /* The layout's own JSON form, as an object. */
@@ -546,11 +526,11 @@ static json_object *volume_json(const struct csa_cat_volume *v)
 {
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "name", json_object_new_string(v->name)) ||
-			put(o, "state",
+	return csa_json_built(o, csa_json_put(o, "name", json_object_new_string(v->name)) ||
+			csa_json_put(o, "state",
 			    name_json(csa_vol_state_name(v->state))) ||
-			put(o, "requirements", req_json(&v->req)) ||
-			(v->layout ? put(o, "layout", layout_json(v->layout)) :
+			csa_json_put(o, "requirements", req_json(&v->req)) ||
+			(v->layout ? csa_json_put(o, "layout", layout_json(v->layout)) :
 			 json_object_object_add(o, "layout", NULL)));
 }
 
@@ -564,16 +544,16 @@ static json_object *lists_json(const struct csa_catalog *c, json_object *o)
 	int ret = !ja || !jh || !jv;
 
 	for (i = 0; i < c->nr_arrays && !ret; i++)
-		ret = put(ja, NULL, array_json(&c->arrays[i]));
+		ret = csa_json_put(ja, NULL, array_json(&c->arrays[i]));
 	for (i = 0; i < c->nr_hosts && !ret; i++)
-		ret = put(jh, NULL, host_json(&c->hosts[i]));
+		ret = csa_json_put(jh, NULL, host_json(&c->hosts[i]));
 	for (i = 0; i < c->nr_volumes && !ret; i++)
-		ret = put(jv, NULL, volume_json(&c->volumes[i]));
+		ret = csa_json_put(jv, NULL, volume_json(&c->volumes[i]));
 	/* put takes its value in every case: no list is left behind. */
-	ret |= put(o, "arrays", ja);
-	ret |= put(o, "hosts", jh);
-	ret |= put(o, "volumes", jv);
-	return built(o, ret);
+	ret |= csa_json_put(o, "arrays", ja);
+	ret |= csa_json_put(o, "hosts", jh);
+	ret |= csa_json_put(o, "volumes", jv);
+	return csa_json_built(o, ret);
 }
 
 char *csa_catalog_to_json(const struct csa_catalog *c, unsigned flags)
@@ -584,10 +564,10 @@ char *csa_catalog_to_json(const struct csa_catalog *c, unsigned flags)
 	char *out = NULL;
 	size_t n = 0;
 
-	o = built(o, put(o, "format",
+	o = csa_json_built(o, csa_json_put(o, "format",
 			 json_object_new_uint64(CSA_CATALOG_FORMAT)) ||
-		     put(o, "cluster", uuid_json(&c->cluster)) ||
-		     put(o, "generation",
+		     csa_json_put(o, "cluster", uuid_json(&c->cluster)) ||
+		     csa_json_put(o, "generation",
 			 json_object_new_uint64(c->generation)));
 	if (o)
 		o = lists_json(c, o);

@@ -137,3 +137,22 @@ int csa_json_get_string(json_object *o, const char *key, const char *where,
 	snprintf(what, sizeof(what), "field \"%.64s\"", key);
 	return csa_json_get_str(v, what, where, buf, size, err, errlen);
 }
+
+int csa_json_put(json_object *o, const char *key, json_object *v)
+{
+	if (!o || !v || (key ? json_object_object_add(o, key, v) :
+			       json_object_array_add(o, v))) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+json_object *csa_json_built(json_object *o, int failed)
+{
+	if (failed) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}

@@ -40,4 +40,16 @@ int csa_json_get_str(json_object *v, const char *what, const char *where,
 int csa_json_get_string(json_object *o, const char *key, const char *where,
 			char *buf, size_t size, char *err, size_t errlen);
 
+/* ---- building ------------------------------------------------------- */
+
+/*
+ * Add @v to @o under @key (at the end of an array if @key is NULL); takes
+ * @v in every case. -ENOMEM if @o or @v is NULL (an allocation failed) or
+ * the add fails, so that a builder checks once: a || b || c.
+ */
+int csa_json_put(json_object *o, const char *key, json_object *v);
+
+/* @o, or NULL (and @o dropped) if building it @failed. */
+json_object *csa_json_built(json_object *o, int failed);
+
 #endif

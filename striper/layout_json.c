@@ -505,32 +505,6 @@ int csa_layout_load(const char *path, struct csa_layout **out, char *err,
 
 /* ---- to JSON -------------------------------------------------------- */
 
-/*
- * Add @v to @o, under @key, or at the end if @key is NULL. Takes @v in
- * every case; -ENOMEM if @o or @v is NULL (an allocation failed) or the
- * add fails, so that builders need check only once.
- */
-static int put(json_object *o, const char *key, json_object *v)
-{
-	if (!o || !v ||
-	    (key ? json_object_object_add(o, key, v) :
-		   json_object_array_add(o, v))) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* @o, or NULL (and @o dropped) if building it failed. */
-static json_object *built(json_object *o, int failed)
-{
-	if (failed) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 /* An array with room for @n entries (json-c allocates @n, even 0). */
 static json_object *new_array(unsigned n)
 {
@@ -541,9 +515,9 @@ static json_object *array_json(const struct csa_array_ref *a)
 {
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "name", json_object_new_string(a->name)) ||
-			put(o, "portal", json_object_new_string(a->portal)) ||
-			put(o, "target", json_object_new_string(a->target)));
+	return csa_json_built(o, csa_json_put(o, "name", json_object_new_string(a->name)) ||
+			csa_json_put(o, "portal", json_object_new_string(a->portal)) ||
+			csa_json_put(o, "target", json_object_new_string(a->target)));
 }
 
 static json_object *extent_json(const struct csa_layout *l,
@@ -553,11 +527,11 @@ static json_object *extent_json(const struct csa_layout *l,
 			   l->arrays[e->array].name : "";
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "array", json_object_new_string(name)) ||
-			put(o, "lun", json_object_new_uint64(e->lun)) ||
-			put(o, "start_lba",
+	return csa_json_built(o, csa_json_put(o, "array", json_object_new_string(name)) ||
+			csa_json_put(o, "lun", json_object_new_uint64(e->lun)) ||
+			csa_json_put(o, "start_lba",
 			    json_object_new_uint64(e->start_lba)) ||
-			put(o, "blocks", json_object_new_uint64(e->blocks)));
+			csa_json_put(o, "blocks", json_object_new_uint64(e->blocks)));
 }
 
 static json_object *copy_json(const struct csa_layout *l,
@@ -568,8 +542,8 @@ static json_object *copy_json(const struct csa_layout *l,
 	int ret = 0;
 
 	for (i = 0; i < cp->nr_extents && !ret; i++)
-		ret = put(o, NULL, extent_json(l, &cp->extents[i]));
-	return built(o, ret || !o);
+		ret = csa_json_put(o, NULL, extent_json(l, &cp->extents[i]));
+	return csa_json_built(o, ret || !o);
 }
 
 static json_object *column_json(const struct csa_layout *l, unsigned c)
@@ -580,21 +554,21 @@ static json_object *column_json(const struct csa_layout *l, unsigned c)
 
 	copies = new_array(l->nr_copies);
 	for (k = 0; k < l->nr_copies && !ret; k++)
-		ret = put(copies, NULL, copy_json(l, csa_layout_copy(l, c, k)));
+		ret = csa_json_put(copies, NULL, copy_json(l, csa_layout_copy(l, c, k)));
 	if (ret) {
 		json_object_put(copies);
 		copies = NULL;
 	}
-	return built(o, put(o, "copies", copies));
+	return csa_json_built(o, csa_json_put(o, "copies", copies));
 }
 
 static json_object *run_json(uint64_t first, uint64_t count, unsigned state)
 {
 	json_object *o = json_object_new_object();
 
-	return built(o, put(o, "first", json_object_new_uint64(first)) ||
-			put(o, "count", json_object_new_uint64(count)) ||
-			put(o, "state", json_object_new_string(
+	return csa_json_built(o, csa_json_put(o, "first", json_object_new_uint64(first)) ||
+			csa_json_put(o, "count", json_object_new_uint64(count)) ||
+			csa_json_put(o, "state", json_object_new_string(
 					csa_region_state_name(state))));
 }
 
@@ -612,10 +586,10 @@ static json_object *regions_json(const struct csa_layout *l)
 				  l->region_state[end] == st; end++)
 			;
 		if (st != CSA_REGION_NORMAL)
-			ret = put(o, NULL, run_json(r, end - r, st));
+			ret = csa_json_put(o, NULL, run_json(r, end - r, st));
 		r = end;
 	}
-	return built(o, ret || !o);
+	return csa_json_built(o, ret || !o);
 }
 
 static json_object *columns_json(const struct csa_layout *l)
@@ -625,8 +599,8 @@ static json_object *columns_json(const struct csa_layout *l)
 	int ret = 0;
 
 	for (c = 0; c < l->nr_columns && !ret; c++)
-		ret = put(o, NULL, column_json(l, c));
-	return built(o, ret || !o);
+		ret = csa_json_put(o, NULL, column_json(l, c));
+	return csa_json_built(o, ret || !o);
 }
 
 static json_object *arrays_json(const struct csa_layout *l)
@@ -636,8 +610,8 @@ static json_object *arrays_json(const struct csa_layout *l)
 	int ret = 0;
 
 	for (i = 0; i < l->nr_arrays && !ret; i++)
-		ret = put(o, NULL, array_json(&l->arrays[i]));
-	return built(o, ret || !o);
+		ret = csa_json_put(o, NULL, array_json(&l->arrays[i]));
+	return csa_json_built(o, ret || !o);
 }
 
 /* In the order of the brief's example; "regions" only if there are any. */
@@ -647,16 +621,16 @@ static json_object *layout_json(const struct csa_layout *l)
 	int all_normal = csa_region_count(l, CSA_REGION_NORMAL) ==
 			 l->nr_regions;
 
-	return built(o, put(o, "size", json_object_new_uint64(l->size)) ||
-			put(o, "block_size",
+	return csa_json_built(o, csa_json_put(o, "size", json_object_new_uint64(l->size)) ||
+			csa_json_put(o, "block_size",
 			    json_object_new_uint64(l->block_size)) ||
-			put(o, "stripe_unit",
+			csa_json_put(o, "stripe_unit",
 			    json_object_new_uint64(l->stripe_unit)) ||
-			put(o, "region_rows",
+			csa_json_put(o, "region_rows",
 			    json_object_new_uint64(l->region_rows)) ||
-			put(o, "arrays", arrays_json(l)) ||
-			put(o, "columns", columns_json(l)) ||
-			(!all_normal && put(o, "regions", regions_json(l))));
+			csa_json_put(o, "arrays", arrays_json(l)) ||
+			csa_json_put(o, "columns", columns_json(l)) ||
+			(!all_normal && csa_json_put(o, "regions", regions_json(l))));
 }
 
 char *csa_layout_to_json(const struct csa_layout *l)
