@@ -12,7 +12,8 @@
  * Roles (the certificate's OU): "admin" and "primary" may call every op;
  * "host" may call status, array.list, volume.list and volume.show (only
  * volumes that name it, or name no host), host.register (itself only),
- * host.report and subscribe; and, for the volumes it may see, volume.create
+ * host.report, region.ack, migration.list and subscribe; and, for the
+ * volumes it may see, volume.migrate, migration.pause/resume, volume.create
  * (naming it among the hosts, or none), volume.set and volume.delete,
  * which is how `touch`, `truncate` and `rm` in a mount work. Anything else: "forbidden".
  *
@@ -84,9 +85,40 @@
  *   Changes what the volume asks for. Done in place when every column copy
  *   can stay where it is (grown in place if need be):
  *   -> VOLUME + {kept, grown} (counts of column copies)
- *   errors: not_found, bad_request (e.g. a smaller size),
- *     needs_migration (copies would have to move: not done yet; the detail
- *     gives {moved, added, restriped}), the planner's refusals, io
+ *   When column copies must move, the new requirements are recorded and
+ *   a migration starts (as volume.migrate): -> VOLUME + {kept, grown,
+ *   migration: MIGRATION}.
+ *   errors: not_found, bad_request (e.g. a smaller size), busy (already
+ *     migrating), the planner's refusals, io
+ *
+ * volume.migrate {name, to?: [array names], rebalance?: bool, dry_run?:
+ *                 bool, max_rate?: MB/s (0: no cap)}
+ *   Re-plans the volume for its requirements with the fewest changed
+ *   column copies (rebalance: a fresh best-fit placement), keeping it off
+ *   every array but those in `to` when given, and moves the copies that
+ *   change, region by region, online (DESIGN.md "Monitoring and
+ *   migration"). -> {name, dry_run, plan: PLAN, migration: MIGRATION|null}
+ *   PLAN = {columns, copies, moved, added, restriped, kept, grown,
+ *     from: [arrays, layout order], to: [arrays], regions, region_bytes,
+ *     bytes (to copy), expected_seconds (at the pacing's rate)}
+ *   errors: not_found, bad_request (unknown array in `to`; empty volume),
+ *     busy (migrating already), nothing_to_move (the plan keeps every
+ *     copy where it is), the planner's refusals, io
+ *
+ * MIGRATION = {volume, state "running"|"paused"|"locked" (a region is
+ *   locked now), reason "manual"|"set"|"monitor: a2 at 93 %"..., started,
+ *   regions, regions_done, region_bytes, bytes, bytes_done, rate_mbps
+ *   (copy rate, last 5 s), max_rate, eta_seconds (-1: unknown),
+ *   locked_region (-1: none), from: [arrays], to: [arrays]}
+ *
+ * migration.list {} -> {migrations: [MIGRATION...]}
+ * migration.pause {name?} / migration.resume {name?}: every migration, or
+ *   the volume's. -> {migrations: [MIGRATION...]} (those changed)
+ *   errors: not_found (no such volume, or it is not migrating)
+ *
+ * region.ack {volume, region, lock} (host role): the host holds new I/O to
+ *   the region and has none in flight (the answer to a region.lock
+ *   event). -> {}   errors: not_found (no such lock: it was dropped)
  *
  * volume.delete {name} -> {name}
  *   errors: not_found, busy (open on another host: "volume \"v\" is open
@@ -101,7 +133,8 @@
  *
  * host.report {luns: [{array, portal, target, lun, open, reads, writes,
  *              read_bytes, write_bytes, errors, in_flight, p50_us,
- *              p99_us}], open: [volume names]}  (host role)
+ *              p99_us}], open: [volume names], volumes?: [{name, reads,
+ *              writes, read_bytes, write_bytes}]}  (host role)
  *   What the host did (counts since its mount) and which volumes it has
  *   open, about once a second and after every open and release. A host's
  *   opens count for 10 s after its last report (so a host that died stops
@@ -110,6 +143,26 @@
  * subscribe {} -> {}: events from now on (api_server.h). Besides the
  *   calibration's: array.added {name}, volume.created / volume.changed
  *   {name, generation}, volume.deleted {name}, host.registered {name}.
+ *   Migration: migration.started {MIGRATION, plan: PLAN},
+ *   migration.progress MIGRATION (about once a second),
+ *   migration.paused / migration.resumed / migration.done {volume},
+ *   migration.failed {volume, code, message}; region.lock {volume, region,
+ *   lock (a number)}: hold new I/O to the region, drain, answer with
+ *   region.ack; region.unlock {volume, region, state "migrated"|"normal"}:
+ *   take the region from there and release what was held.
+ *   Monitor: array.load {array, state, util, mbps, iops} when an array's
+ *   state changes; alert {array, volume, message} when no placement
+ *   relieves a saturated array, alert.cleared {array}.
+ *
+ * The monitor's figures: array.list and array.show add {load: {state
+ *   "ok"|"rising"|"saturated"|"falling", util (percent), mbps, iops,
+ *   p99_us}} (added up from the hosts' reports of the last second); status
+ *   adds {alerts: [{array, volume, message, since}], migrations (count)};
+ *   volume.show adds {migration: MIGRATION + {layout: the `to` layout,
+ *   whose region table says where each region is now: normal (still
+ *   where `layout` says), locked, migrated}|null, load_fit: [{array,
+ *   score, load_mbps, need_mbps, load_iops, need_iops}] for each array it
+ *   is on (the monitor's measure, monitor.h)}.
  *
  * Every change is on a majority of the arrays before its reply (code "io"
  * with the arrays that failed otherwise, and nothing changed in memory).
