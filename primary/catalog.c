@@ -140,6 +140,27 @@ int csa_cat_array_copy(struct csa_cat_array *dst,
 	return 0;
 }
 
+static struct csa_cat_migration *mig_dup(const struct csa_cat_migration *m)
+{
+	struct csa_cat_migration *d = memdup(m, sizeof(*m));
+
+	if (!d)
+		return NULL;
+	d->to = csa_cat_layout_dup(m->to);
+	if (!d->to) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void csa_cat_mig_free(struct csa_cat_migration *m)
+{
+	if (m)
+		csa_layout_free(m->to);
+	free(m);
+}
+
 int csa_cat_volume_copy(struct csa_cat_volume *dst,
 			const struct csa_cat_volume *src)
 {
@@ -147,7 +168,9 @@ int csa_cat_volume_copy(struct csa_cat_volume *dst,
 	dst->req.hosts = memdup(src->req.hosts,
 				src->req.nr_hosts * sizeof(*src->req.hosts));
 	dst->layout = src->layout ? csa_cat_layout_dup(src->layout) : NULL;
-	if (!dst->req.hosts || (src->layout && !dst->layout)) {
+	dst->mig = src->mig ? mig_dup(src->mig) : NULL;
+	if (!dst->req.hosts || (src->layout && !dst->layout) ||
+	    (src->mig && !dst->mig)) {
 		csa_cat_volume_clear(dst);
 		return -ENOMEM;
 	}
@@ -164,6 +187,7 @@ void csa_cat_volume_clear(struct csa_cat_volume *v)
 {
 	free(v->req.hosts);
 	csa_layout_free(v->layout);
+	csa_cat_mig_free(v->mig);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -262,6 +286,16 @@ static int reqs_equal(const struct csa_cat_req *a, const struct csa_cat_req *b)
 	return 1;
 }
 
+static int migs_equal(const struct csa_cat_migration *a,
+		      const struct csa_cat_migration *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a->reason, b->reason) && a->started == b->started &&
+	       a->max_rate == b->max_rate && a->paused == b->paused &&
+	       csa_layout_equal(a->to, b->to);
+}
+
 static int volumes_equal(const struct csa_cat_volume *a,
 			 const struct csa_cat_volume *b)
 {
@@ -271,7 +305,8 @@ static int volumes_equal(const struct csa_cat_volume *a,
 		return 0;
 	if (!a->layout || !b->layout)
 		return a->layout == b->layout;
-	return csa_layout_equal(a->layout, b->layout);
+	return csa_layout_equal(a->layout, b->layout) &&
+	       migs_equal(a->mig, b->mig);
 }
 
 int csa_catalog_equal(const struct csa_catalog *a, const struct csa_catalog *b)

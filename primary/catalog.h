@@ -31,6 +31,9 @@
  *   portal and target) and their LUNs, uses the LUNs' block size, stays
  *   out of the reserved areas and inside the LUNs, and no two extents of
  *   any volumes overlap.
+ * - a migrating volume has a migration whose target layout passes the
+ *   same checks, has the volume's size and block size and no region
+ *   locked; its extents may overlap the volume's own layout, no other's.
  * The requirements and the layout need not agree on size or copies: the
  * requirements are what was asked, the layout is what is; the planner
  * brings them together (a grown volume is asked for before it is grown).
@@ -98,11 +101,31 @@ enum csa_vol_state {
 	CSA_VOL_EMPTY = 4,		/* asked for, size 0: no layout yet */
 };
 
+#define CSA_REASON_MAX	160	/* a migration's reason, with the NUL */
+
+/*
+ * A migration under way (state MIGRATING): the volume is moving from its
+ * layout to @to. @to has the volume's size and block size; its region
+ * table says which regions are already there (migrated) and which are
+ * still where the layout says (normal); "locked" is never written, a lock
+ * lives only while the primary that took it does. Both layouts' extents
+ * are in use until the migration ends; they may share extents (the
+ * column copies that stay).
+ */
+struct csa_cat_migration {
+	struct csa_layout *to;
+	char reason[CSA_REASON_MAX];	/* "manual", "set", "monitor: ..." */
+	uint64_t started;		/* seconds since 1970 UTC */
+	uint64_t max_rate;		/* MB/s; 0: paced, no cap */
+	bool paused;
+};
+
 struct csa_cat_volume {
 	char name[CSA_VOLUME_NAME_MAX];
 	enum csa_vol_state state;
 	struct csa_cat_req req;
 	struct csa_layout *layout;	/* NULL exactly when state is EMPTY */
+	struct csa_cat_migration *mig;	/* set exactly when MIGRATING */
 };
 
 struct csa_cat_host {

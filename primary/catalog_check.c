@@ -305,24 +305,74 @@ static int check_req(const struct csa_cat_volume *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int check_arrays_of(const struct csa_catalog *c,
+			   const struct csa_cat_volume *v,
+			   const struct csa_layout *l, const char *which,
+			   char *err, size_t errlen);
+
+/* The target of a migration: a layout of the same volume, nothing locked. */
+static int check_mig(const struct csa_catalog *c,
+		     const struct csa_cat_volume *v, char *err, size_t errlen)
+{
+	const struct csa_layout *to = v->mig->to, *l = v->layout;
+	uint64_t r;
+
+	if (!to)
+		return fail(err, errlen, "volume \"%s\" is migrating to no layout",
+			    v->name);
+	if (to->size != l->size || to->block_size != l->block_size)
+		return fail(err, errlen, "volume \"%s\" is migrating to a layout of %" PRIu64
+			    " bytes in blocks of %" PRIu32 "; it has %" PRIu64 " in blocks of %" PRIu32,
+			    v->name, to->size, to->block_size, l->size,
+			    l->block_size);
+	for (r = 0; to->region_state && r < to->nr_regions; r++)
+		if (to->region_state[r] == CSA_REGION_LOCKED)
+			return fail(err, errlen, "volume \"%s\": region %" PRIu64
+				    " of its migration is recorded as locked",
+				    v->name, r);
+	return check_arrays_of(c, v, to, " (migration target)", err, errlen);
+}
+
 /* The layout's own rules, then its arrays against the catalog's. */
 static int check_layout(const struct csa_catalog *c,
 			const struct csa_cat_volume *v, char *err,
 			size_t errlen)
 {
 	const struct csa_layout *l = v->layout;
-	const struct csa_array_ref *r;
-	char why[384];
-	unsigned j;
-	int a;
 
 	if (v->state == CSA_VOL_EMPTY)
 		return l ? fail(err, errlen, "volume \"%s\" is empty but has a layout",
 				v->name) : 0;
 	if (!l)
 		return fail(err, errlen, "volume \"%s\" has no layout", v->name);
+	if ((v->state == CSA_VOL_MIGRATING) != (v->mig != NULL))
+		return fail(err, errlen, v->mig ?
+			    "volume \"%s\" has a migration but is not migrating" :
+			    "volume \"%s\" is migrating without a migration",
+			    v->name);
+	if (v->mig) {
+		int ret = check_mig(c, v, err, errlen);
+
+		if (ret)
+			return ret;
+	}
+	return check_arrays_of(c, v, l, "", err, errlen);
+}
+
+/* A layout's own rules, and its arrays against the catalog's. */
+static int check_arrays_of(const struct csa_catalog *c,
+			   const struct csa_cat_volume *v,
+			   const struct csa_layout *l, const char *which,
+			   char *err, size_t errlen)
+{
+	const struct csa_array_ref *r;
+	char why[384];
+	unsigned j;
+	int a;
+
 	if (csa_layout_validate(l, why, sizeof(why)))
-		return fail(err, errlen, "volume \"%s\": %s", v->name, why);
+		return fail(err, errlen, "volume \"%s\"%s: %s", v->name, which,
+			    why);
 	for (j = 0; j < l->nr_arrays; j++) {
 		r = &l->arrays[j];
 		a = csa_catalog_find_array(c, r->name);
@@ -389,6 +439,7 @@ struct used {
 	unsigned array, lun;	/* catalog indexes */
 	uint64_t start, blocks;
 	unsigned vol, col, copy, ext;
+	bool to;		/* of the volume's migration target */
 };
 
 static int used_cmp(const void *x, const void *y)
@@ -408,8 +459,9 @@ static int used_cmp(const void *x, const void *y)
 static const char *where(const struct csa_catalog *c, const struct used *u,
 			 char *buf, size_t len)
 {
-	snprintf(buf, len, "volume \"%s\" column %u copy %u extent %u",
-		 c->volumes[u->vol].name, u->col, u->copy, u->ext);
+	snprintf(buf, len, "volume \"%s\"%s column %u copy %u extent %u",
+		 c->volumes[u->vol].name, u->to ? " (migration target)" : "",
+		 u->col, u->copy, u->ext);
 	return buf;
 }
 
@@ -454,11 +506,16 @@ static int place(const struct csa_catalog *c, const struct csa_layout *l,
 	return 0;
 }
 
-static int add_copy(const struct csa_catalog *c, unsigned vol, unsigned col,
-		    unsigned k, struct used *out, size_t *n, char *err,
-		    size_t errlen)
+static const struct csa_layout *side(const struct csa_cat_volume *v, bool to)
 {
-	const struct csa_layout *l = c->volumes[vol].layout;
+	return to ? (v->mig ? v->mig->to : NULL) : v->layout;
+}
+
+static int add_copy(const struct csa_catalog *c, unsigned vol, bool to,
+		    unsigned col, unsigned k, struct used *out, size_t *n,
+		    char *err, size_t errlen)
+{
+	const struct csa_layout *l = side(&c->volumes[vol], to);
 	const struct csa_copy *cp = csa_layout_copy(l, col, k);
 	const struct csa_extent *e;
 	struct used *u;
@@ -469,7 +526,8 @@ static int add_copy(const struct csa_catalog *c, unsigned vol, unsigned col,
 		e = &cp->extents[i];
 		u = &out[(*n)++];
 		*u = (struct used){ .start = e->start_lba, .blocks = e->blocks,
-				    .vol = vol, .col = col, .copy = k, .ext = i };
+				    .vol = vol, .col = col, .copy = k, .ext = i,
+				    .to = to };
 		ret = e->array < l->nr_arrays ?
 		      csa_catalog_find_array(c, l->arrays[e->array].name) :
 		      -ENOENT;
@@ -491,13 +549,13 @@ static int collect_used(const struct csa_catalog *c, struct used **out,
 	const struct csa_layout *l;
 	struct used *u;
 	size_t total = 0, i;
-	unsigned v, col, k;
+	unsigned v, col, k, t;
 	int ret = 0;
 
-	for (v = 0; v < c->nr_volumes; v++) {
-		l = c->volumes[v].layout;
+	for (v = 0; v < c->nr_volumes * 2; v++) {
+		l = side(&c->volumes[v / 2], v % 2);
 		if (!l)
-			continue;	/* empty: no extents */
+			continue;	/* empty, or not migrating */
 		for (i = 0; i < (size_t)l->nr_columns * l->nr_copies; i++)
 			total += l->copies[i].nr_extents;
 	}
@@ -505,12 +563,14 @@ static int collect_used(const struct csa_catalog *c, struct used **out,
 	if (!u)
 		return oom(err, errlen);
 	*n = 0;
-	for (v = 0; v < c->nr_volumes && !ret; v++) {
-		l = c->volumes[v].layout;
-		for (col = 0; l && col < l->nr_columns && !ret; col++)
-			for (k = 0; k < l->nr_copies && !ret; k++)
-				ret = add_copy(c, v, col, k, u, n, err, errlen);
-	}
+	for (v = 0; v < c->nr_volumes && !ret; v++)
+		for (t = 0; t < 2 && !ret; t++) {
+			l = side(&c->volumes[v], t);
+			for (col = 0; l && col < l->nr_columns && !ret; col++)
+				for (k = 0; k < l->nr_copies && !ret; k++)
+					ret = add_copy(c, v, t, col, k, u, n,
+						       err, errlen);
+		}
 	if (ret) {
 		free(u);
 		return ret;
@@ -572,12 +632,19 @@ static int walk_lun(const struct csa_catalog *c, unsigned a, unsigned l,
 	const struct used *last = NULL;
 
 	for (; *i < n && u[*i].array == a && u[*i].lun == l; (*i)++) {
-		if (last && u[*i].start < end)
-			return overlap(c, last, &u[*i], err, errlen);
-		if (emit(f, a, l, end, u[*i].start))
+		const struct used *x = &u[*i];
+
+		/* A migrating volume's two layouts share the copies that
+		 * stay: its own extents may overlap across the two. */
+		if (last && x->start < end &&
+		    (x->vol != last->vol || x->to == last->to))
+			return overlap(c, last, x, err, errlen);
+		if (emit(f, a, l, end, x->start))
 			return oom(err, errlen);
-		end = u[*i].start + u[*i].blocks;
-		last = &u[*i];
+		if (x->start + x->blocks > end || !last) {
+			end = x->start + x->blocks;
+			last = x;
+		}
 	}
 	if (emit(f, a, l, end, lun->blocks))
 		return oom(err, errlen);

@@ -24,6 +24,7 @@ int csa_cat_volume_copy(struct csa_cat_volume *dst,
 /* Free what the element owns, not the element. */
 void csa_cat_array_clear(struct csa_cat_array *a);
 void csa_cat_volume_clear(struct csa_cat_volume *v);
+void csa_cat_mig_free(struct csa_cat_migration *m);
 
 /* 1 if @s is a well-formed name of at most @max - 1 bytes (catalog.h). */
 int csa_cat_name_ok(const char *s, size_t max);

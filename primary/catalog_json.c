@@ -12,9 +12,13 @@
  *                    "requirements": { "size", "mbps", "iops", "copies",
  *                                      "stripe_unit", "fit": "best",
  *                                      "hosts": [ "h1" ] },
- *                    "layout": { as csa_layout_to_json prints it } } ] }
+ *                    "layout": { as csa_layout_to_json prints it },
+ *                    "migration": null | { "to": { a layout }, "reason",
+ *                                  "started", "max_rate",
+ *                                  "paused": bool } } ] }
  *
- * Every field is required. Parsing is strict as the layout's is: json-c
+ * Every field is required but "migration" (absent: null), which catalogs
+ * written before migrations existed do not have. Parsing is strict as the layout's is: json-c
  * checks the syntax (strict mode, UTF-8) and a pass over the raw text
  * refuses what json-c lets through, field names with escapes too
  * (striper/json_strict.h); a walk refuses unknown, missing and mistyped
@@ -67,7 +71,9 @@ static const char *const lun_fields[] = {
 	"number", "uuid", "blocks", "block_size", "reserved_blocks", NULL };
 static const char *const host_fields[] = { "name", "registered", NULL };
 static const char *const volume_fields[] = {
-	"name", "state", "requirements", "layout", NULL };
+	"name", "state", "requirements", "layout", "migration", NULL };
+static const char *const mig_fields[] = {
+	"to", "reason", "started", "max_rate", "paused", NULL };
 static const char *const req_fields[] = {
 	"size", "mbps", "iops", "copies", "stripe_unit", "fit", "hosts", NULL };
 
@@ -265,7 +271,7 @@ static int read_req(json_object *o, const char *where, struct csa_cat_req *r,
 	return ret;
 }
 
-static int read_layout(json_object *o, const char *where,
+static int read_layout(json_object *o, const char *key, const char *where,
 		       struct csa_layout **l, char *err, size_t errlen)
 {
 	const char *text;
@@ -273,7 +279,7 @@ static int read_layout(json_object *o, const char *where,
 	json_object *v;
 	int ret;
 
-	ret = csa_json_member(o, "layout", where, json_type_object, &v, err, errlen);
+	ret = csa_json_member(o, key, where, json_type_object, &v, err, errlen);
 	if (ret)
 		return ret;
 	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
@@ -284,8 +290,52 @@ static int read_layout(json_object *o, const char *where,
 	if (ret == -ENOMEM)
 		return oom(err, errlen);
 	if (ret)
-		return fail(err, errlen, "%s.layout: %s", where, why);
+		return fail(err, errlen, "%s.%s: %s", where, key, why);
 	return 0;
+}
+
+static int read_mig_fields(json_object *o, const char *where,
+			   struct csa_cat_migration *m, char *err,
+			   size_t errlen)
+{
+	json_object *jb;
+	int ret = read_layout(o, "to", where, &m->to, err, errlen);
+
+	if (!ret)
+		ret = csa_json_get_string(o, "reason", where, m->reason,
+					  sizeof(m->reason), err, errlen);
+	if (!ret)
+		ret = csa_json_get_u64(o, "started", where, UINT64_MAX,
+				       &m->started, err, errlen);
+	if (!ret)
+		ret = csa_json_get_u64(o, "max_rate", where, UINT32_MAX,
+				       &m->max_rate, err, errlen);
+	if (!ret)
+		ret = csa_json_member(o, "paused", where, json_type_boolean,
+				      &jb, err, errlen);
+	if (!ret)
+		m->paused = json_object_get_boolean(jb);
+	return ret;
+}
+
+/* "migration": absent or null when the volume is not migrating. */
+static int read_mig(json_object *o, const char *where,
+		    struct csa_cat_migration **out, char *err, size_t errlen)
+{
+	json_object *jm;
+	char w[96];
+	int ret;
+
+	if (!json_object_object_get_ex(o, "migration", &jm) || !jm)
+		return 0;
+	snprintf(w, sizeof(w), "%s.migration", where);
+	ret = csa_json_want_object(jm, w, mig_fields, err, errlen);
+	if (ret)
+		return ret;
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return oom(err, errlen);
+	return read_mig_fields(jm, w, *out, err, errlen);
 }
 
 static int read_volume(json_object *o, const char *where,
@@ -309,11 +359,11 @@ static int read_volume(json_object *o, const char *where,
 	if (!ret)
 		ret = read_req(jr, w, &v->req, err, errlen);
 	/* An empty volume's layout is null; no other's may be. */
-	if (!ret && v->state == CSA_VOL_EMPTY &&
-	    json_object_object_get_ex(o, "layout", &jr) && !jr)
-		return 0;
+	if (!ret && !(v->state == CSA_VOL_EMPTY &&
+		      json_object_object_get_ex(o, "layout", &jr) && !jr))
+		ret = read_layout(o, "layout", where, &v->layout, err, errlen);
 	if (!ret)
-		ret = read_layout(o, where, &v->layout, err, errlen);
+		ret = read_mig(o, where, &v->mig, err, errlen);
 	return ret;
 }
 
@@ -522,6 +572,17 @@ static json_object *layout_json(const struct csa_layout *l)
 	return o;
 }
 
+static json_object *mig_json(const struct csa_cat_migration *m)
+{
+	json_object *o = json_object_new_object();
+
+	return csa_json_built(o, csa_json_put(o, "to", layout_json(m->to)) ||
+			csa_json_put(o, "reason", json_object_new_string(m->reason)) ||
+			csa_json_put(o, "started", json_object_new_uint64(m->started)) ||
+			csa_json_put(o, "max_rate", json_object_new_uint64(m->max_rate)) ||
+			csa_json_put(o, "paused", json_object_new_boolean(m->paused)));
+}
+
 static json_object *volume_json(const struct csa_cat_volume *v)
 {
 	json_object *o = json_object_new_object();
@@ -531,7 +592,9 @@ static json_object *volume_json(const struct csa_cat_volume *v)
 			    name_json(csa_vol_state_name(v->state))) ||
 			csa_json_put(o, "requirements", req_json(&v->req)) ||
 			(v->layout ? csa_json_put(o, "layout", layout_json(v->layout)) :
-			 json_object_object_add(o, "layout", NULL)));
+			 json_object_object_add(o, "layout", NULL)) ||
+			(v->mig ? csa_json_put(o, "migration", mig_json(v->mig)) :
+			 json_object_object_add(o, "migration", NULL)));
 }
 
 /* Each list is built, then added; @o is dropped on failure. */

@@ -34,8 +34,12 @@ static void walk_extents(const struct csa_catalog *c, unsigned ai,
 	const struct csa_cat_array *a = &c->arrays[ai];
 	unsigned v, i, e;
 
-	for (v = 0; v < c->nr_volumes; v++) {
-		const struct csa_layout *l = c->volumes[v].layout;
+	for (v = 0; v < c->nr_volumes * 2; v++) {
+		const struct csa_cat_volume *vol = &c->volumes[v / 2];
+		/* Both layouts of a migrating volume: the shared extents
+		 * twice, which the planner's free-space walk allows. */
+		const struct csa_layout *l = v % 2 ?
+			(vol->mig ? vol->mig->to : NULL) : vol->layout;
 
 		for (i = 0; l && i < l->nr_columns * l->nr_copies; i++)
 			for (e = 0; e < l->copies[i].nr_extents; e++) {
@@ -74,7 +78,9 @@ static void reserve(const struct csa_catalog *c, struct csa_pool_array *pa)
 
 	for (v = 0; v < c->nr_volumes; v++) {
 		const struct csa_cat_volume *vol = &c->volumes[v];
-		const struct csa_layout *l = vol->layout;
+		/* A migrating volume reserves where it is going. */
+		const struct csa_layout *l = vol->mig ? vol->mig->to :
+							vol->layout;
 		uint64_t mbps, iops;
 
 		if (!l)

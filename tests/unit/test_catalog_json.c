@@ -124,12 +124,13 @@ static struct csa_layout *mk_layout(const struct csa_catalog *c,
 	return l;
 }
 
-static void add_volume(struct csa_catalog *c, const char *name,
-		       struct csa_layout *l, enum csa_vol_state st,
-		       const char *const *hosts, unsigned nr_hosts)
+static void add_volume_m(struct csa_catalog *c, const char *name,
+			 struct csa_layout *l, struct csa_cat_migration *m,
+			 enum csa_vol_state st, const char *const *hosts,
+			 unsigned nr_hosts)
 {
 	char (*h)[CSA_HOST_NAME_MAX] = calloc(nr_hosts + 1, sizeof(*h));
-	struct csa_cat_volume v = { .state = st, .layout = l };
+	struct csa_cat_volume v = { .state = st, .layout = l, .mig = m };
 	char err[ERRLEN];
 	unsigned i;
 
@@ -144,6 +145,13 @@ static void add_volume(struct csa_catalog *c, const char *name,
 		printf("# %s\n", err);
 	free(h);
 	csa_layout_free(l);
+}
+
+static void add_volume(struct csa_catalog *c, const char *name,
+		       struct csa_layout *l, enum csa_vol_state st,
+		       const char *const *hosts, unsigned nr_hosts)
+{
+	add_volume_m(c, name, l, NULL, st, hosts, nr_hosts);
 }
 
 /*
@@ -164,6 +172,8 @@ static struct csa_catalog *sample(void)
 	static const struct ext v2[] = { { 0, 0, "a1", 0, 3000, 150 } };
 	static const struct ext v3[] = {
 		{ 0, 0, "a2", 0, 4000, 100 }, { 0, 1, "a3", 0, 1024, 100 } };
+	struct csa_cat_migration mig = { .reason = "manual",
+		.started = 1714000200, .max_rate = 50, .paused = true };
 	struct csa_uuid cl = uuid_of("0a1b2c3d-4e5f-4061-8273-8495a6b7c8d9");
 	struct csa_catalog *c = csa_catalog_new(&cl);
 	struct csa_cat_lun l1[2], l2[1], l3[1];
@@ -194,9 +204,13 @@ static struct csa_catalog *sample(void)
 	/* 9 rows of 64 KiB: 144 blocks (150 given). */
 	add_volume(c, "v2", mk_layout(c, 9 * SU, 1, 1, v2a, 1, v2, 1),
 		   CSA_VOL_CREATING, NULL, 0);
+	/* v3 migrating to where it is (its extents shared by both
+	 * layouts), region 1 already there. */
 	l = mk_layout(c, 6 * SU, 1, 2, v3a, 2, v3, 2);
-	l->region_state[1] = CSA_REGION_LOCKED;
-	add_volume(c, "v3", l, CSA_VOL_MIGRATING, h12, 2);
+	mig.to = mk_layout(c, 6 * SU, 1, 2, v3a, 2, v3, 2);
+	mig.to->region_state[1] = CSA_REGION_MIGRATED;
+	add_volume_m(c, "v3", l, &mig, CSA_VOL_MIGRATING, h12, 2);
+	csa_layout_free(mig.to);
 	return c;
 }
 
@@ -220,7 +234,10 @@ static void test_round_trip(void)
 	p1 = csa_catalog_to_json(c, CSA_CATALOG_JSON_PRETTY);
 	ret = csa_catalog_from_json(p1, strlen(p1), &e, err, sizeof(err));
 	check(!ret && csa_catalog_equal(c, e), "pretty JSON round trips too");
-	check(!ret && e->volumes[2].layout->region_state[1] == CSA_REGION_LOCKED &&
+	check(!ret && e->volumes[2].mig &&
+	      e->volumes[2].mig->to->region_state[1] == CSA_REGION_MIGRATED &&
+	      e->volumes[2].mig->max_rate == 50 && e->volumes[2].mig->paused &&
+	      !strcmp(e->volumes[2].mig->reason, "manual") &&
 	      e->volumes[2].state == CSA_VOL_MIGRATING &&
 	      e->arrays[1].calibrated && e->volumes[2].req.nr_hosts == 2,
 	      "region state, volume state, calibrated flag and hosts survive");
@@ -543,6 +560,73 @@ static void test_empty_volume(void)
 	free(j);
 }
 
+/* Move v3's copy 1 (a3 [1024,+100)) to a1 LUN 1 at @start in its target. */
+static void retarget(struct csa_catalog *c, uint64_t start)
+{
+	struct csa_layout *to = c->volumes[2].mig->to;
+	struct csa_extent *x = &csa_layout_copy(to, 0, 1)->extents[0];
+
+	snprintf(to->arrays[1].name, sizeof(to->arrays[1].name), "a1");
+	snprintf(to->arrays[1].portal, sizeof(to->arrays[1].portal), "%s",
+		 c->arrays[0].portal);
+	snprintf(to->arrays[1].target, sizeof(to->arrays[1].target), "%s",
+		 c->arrays[0].target);
+	x->lun = 1;
+	x->start_lba = start;
+}
+
+/* A migration: its target's extents are used; the rules on it hold. */
+static void test_migration(void)
+{
+	struct csa_catalog *c = sample();
+	struct csa_free_extent *f = NULL;
+	char err[ERRLEN] = "", *j;
+	size_t n = 0;
+	int ret;
+
+	retarget(c, 2000);
+	ret = csa_catalog_validate(c, err, sizeof(err));
+	if (!check(!ret, "a target on new space is accepted"))
+		printf("# %s\n", err);
+	ret = csa_catalog_free_extents(c, &f, &n, err, sizeof(err));
+	check(!ret && n == 9 && f[3].array == 0 && f[3].lun == 1 &&
+	      f[3].start_lba == 1024 && f[3].blocks == 976 &&
+	      f[4].start_lba == 2100, "its new extent is not free (a1 LUN 1 split at 2000+100)");
+	free(f);
+	j = csa_catalog_to_json(c, 0);
+	refuse(j, "\"reason\":\"manual\"", "\"reason\":7",
+	       "field \"reason\" in volumes[2].migration must be a string",
+	       "a mistyped migration field");
+	free(j);
+	retarget(c, 1024 + 4000 - 1);	/* past a1 LUN 1's end */
+	ret = csa_catalog_validate(c, err, sizeof(err));
+	check(ret == -EINVAL && strstr(err, "(migration target)"),
+	      "a target past the LUN's end is refused, named as the target (%s)", err);
+	retarget(c, 2000);
+	c->volumes[0].layout->copies[0].extents[0].lun = 0;
+	c->volumes[2].mig->to->copies[1].extents[0].lun = 0;
+	c->volumes[2].mig->to->copies[1].extents[0].start_lba = 1100;
+	ret = csa_catalog_validate(c, err, sizeof(err));
+	check(ret == -EINVAL && strstr(err, "overlaps") && strstr(err, "migration target"),
+	      "a target over another volume's extent is refused (%s)", err);
+	retarget(c, 2000);
+	c->volumes[2].mig->to->region_state[0] = CSA_REGION_LOCKED;
+	ret = csa_catalog_validate(c, err, sizeof(err));
+	check(ret == -EINVAL && strstr(err, "recorded as locked"),
+	      "a locked region on disk is refused (%s)", err);
+	c->volumes[2].mig->to->region_state[0] = CSA_REGION_NORMAL;
+	c->volumes[2].state = CSA_VOL_ONLINE;
+	ret = csa_catalog_validate(c, err, sizeof(err));
+	check(ret == -EINVAL && strstr(err, "has a migration but is not migrating"),
+	      "an online volume with a migration is refused (%s)", err);
+	c->volumes[0].state = CSA_VOL_MIGRATING;
+	c->volumes[2].state = CSA_VOL_MIGRATING;
+	ret = csa_catalog_validate(c, err, sizeof(err));
+	check(ret == -EINVAL && strstr(err, "is migrating without a migration"),
+	      "a migrating volume without one is refused (%s)", err);
+	csa_catalog_free(c);
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -551,6 +635,7 @@ int main(void)
 	test_changes();
 	test_free_extents();
 	test_empty_volume();
+	test_migration();
 	printf("# %u checks, %u failed\n", nr_checks, nr_failed);
 	return nr_failed ? 1 : 0;
 }
