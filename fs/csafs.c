@@ -49,7 +49,9 @@ static void on_event(void *arg, const char *event, struct json_object *data)
 	if (p)
 		csafs_pseudo_event(p, event, data);
 
-	if (!strcmp(event, "host.reconnected")) {
+	if (!strncmp(event, "region.", 7)) {
+		csafs_mig_event(fs, event, data);
+	} else if (!strcmp(event, "host.reconnected")) {
 		/* Anything may have changed while we were away. */
 		if (csafs_vols_load(fs, err, sizeof(err)))
 			csafs_log(FUSE_LOG_WARNING, "back with the primary, but the volumes could not be read again: %s",
@@ -72,6 +74,7 @@ static void fill_report(void *arg, struct json_object *report)
 	struct csafs *fs = arg;
 	struct json_object *luns = json_object_new_array();
 	struct json_object *open = json_object_new_array();
+	struct json_object *vols = json_object_new_array();
 	struct csafs_luns *t;
 
 	pthread_mutex_lock(&fs->lock);
@@ -80,8 +83,10 @@ static void fill_report(void *arg, struct json_object *report)
 	if (t)
 		csafs_luns_report(t, luns, true);
 	csafs_vols_open_names(fs, open);
+	csafs_vols_counters(fs, vols);
 	json_object_object_add(report, "luns", luns);
 	json_object_object_add(report, "open", open);
+	json_object_object_add(report, "volumes", vols);
 }
 
 static void local_state(void *arg, struct json_object *out)

@@ -152,6 +152,8 @@ struct csafs_vol {
 	struct csa_layout *layout;	/* NULL when empty */
 	char *layout_text;		/* its JSON, "null" when empty */
 	uint64_t map_generation;	/* bumped when the layout changes */
+	struct csa_layout *mig_to;	/* migrating: the target, its region
+					 * states as the primary last said */
 
 	/* This host's use of it; fs->lock. */
 	unsigned open;			/* handles */
@@ -160,6 +162,9 @@ struct csafs_vol {
 	unsigned reaping;		/* maps of it waiting for the reaper */
 	int flush_err;			/* a closed map's flush failed: the
 					 * next fsync returns it */
+
+	/* What this host did with it, for host.report. */
+	_Atomic uint64_t reads, writes, read_bytes, write_bytes;
 
 	pthread_mutex_t map_lock;
 	struct csafs_vol *next;
@@ -251,6 +256,8 @@ void csafs_vol_stat(struct csafs *fs, struct csafs_vol *v, struct stat *st);
 /* The names of volumes open here, and the host's state (pseudo.h). */
 void csafs_vols_open_names(struct csafs *fs, struct json_object *out);
 void csafs_vols_local_state(struct csafs *fs, struct json_object *out);
+/* host.report's "volumes": what this host did with each (ops.h). */
+void csafs_vols_counters(struct csafs *fs, struct json_object *out);
 
 /* ---- maps (maps.c) ---------------------------------------------------- */
 
@@ -288,6 +295,15 @@ void csafs_map_drop(struct csafs *fs, struct csafs_vol *v);
  */
 unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
 			      struct csafs_map **out, unsigned max, int *err);
+
+/* ---- migration (migrate.c) ------------------------------------------ */
+
+/* region.lock and region.unlock; on the host's event thread. */
+void csafs_mig_event(struct csafs *fs, const char *event,
+		     struct json_object *data);
+/* Bring the current map's region states to v->mig_to's (a refresh said
+ * them). v->map_lock held. */
+void csafs_mig_sync(struct csafs *fs, struct csafs_vol *v);
 
 /* ---- FUSE operations ------------------------------------------------- */
 

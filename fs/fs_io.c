@@ -108,7 +108,15 @@ static void io_free(struct io *io)
 static void rw_done(struct csa_vreq *r, int err)
 {
 	struct io *io = r->priv;
+	struct csafs_vol *v = io->map->vol;
 
+	if (!err && r->op == CSA_VREQ_READ) {
+		v->reads++;
+		v->read_bytes += r->len;
+	} else if (!err) {
+		v->writes++;
+		v->write_bytes += r->len;
+	}
 	if (err)
 		fuse_reply_err(io->req, -err);
 	else if (r->op == CSA_VREQ_READ)

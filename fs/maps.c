@@ -126,7 +126,11 @@ static int map_build(struct csafs *fs, struct csafs_vol *v,
 
 	if (!m)
 		return -ENOMEM;
-	ret = csa_volume_open(v->layout, &fs->tp, NULL, &m->cv, err,
+	/* v->mig_to is read under map_lock: region events take it too. */
+	ret = v->mig_to ?
+	      csa_volume_open_migrating(v->layout, v->mig_to, &fs->tp, NULL,
+					&m->cv, err, sizeof(err)) :
+	      csa_volume_open(v->layout, &fs->tp, NULL, &m->cv, err,
 			      sizeof(err));
 	if (ret) {
 		csafs_log(FUSE_LOG_ERR, "volume %s: cannot reach its LUNs: %s",

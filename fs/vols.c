@@ -21,6 +21,7 @@ struct vol_info {
 	bool only_us;
 	struct csa_layout *layout;
 	char *layout_text;
+	struct csa_layout *mig_to;
 };
 
 void csafs_vols_init(struct csafs *fs)
@@ -59,6 +60,7 @@ static fuse_ino_t ino_for_name(struct csafs *fs, const char *name)
 
 static void vol_free(struct csafs_vol *v)
 {
+	csa_layout_free(v->mig_to);
 	csa_layout_free(v->layout);
 	free(v->layout_text);
 	free(v->hosts);
@@ -268,8 +270,27 @@ static int parse_layout(struct json_object *o, struct vol_info *vi)
 	return vi->layout_text ? 0 : -ENOMEM;
 }
 
+/* A migration's target layout, with its region states; none: NULL. */
+static int parse_target(struct json_object *mig, struct vol_info *vi)
+{
+	struct json_object *o = json_object_object_get(mig, "layout");
+	char err[512];
+	int ret;
+
+	if (!mig || !o || json_object_get_type(o) != json_type_object)
+		return 0;
+	ret = csa_layout_from_json(json_object_to_json_string_ext(o,
+					JSON_C_TO_STRING_PLAIN),
+				   &vi->mig_to, err, sizeof(err));
+	if (ret)
+		csafs_log(FUSE_LOG_ERR, "volume %s: the primary's migration target is refused: %s",
+			  vi->name, err);
+	return ret;
+}
+
 static void info_free(struct vol_info *vi)
 {
+	csa_layout_free(vi->mig_to);
 	csa_layout_free(vi->layout);
 	free(vi->layout_text);
 	free(vi->hosts);
@@ -300,6 +321,8 @@ static int parse_volume(struct csafs *fs, struct json_object *o,
 	ret = parse_hosts(fs, hosts, vi);
 	if (!ret)
 		ret = parse_layout(json_object_object_get(o, "layout"), vi);
+	if (!ret)
+		ret = parse_target(json_object_object_get(o, "migration"), vi);
 	if (!ret && !vi->empty && (!vi->layout || vi->layout->size < vi->size)) {
 		csafs_log(FUSE_LOG_ERR, "volume %s: sized %llu bytes but its layout holds %llu",
 			  vi->name, (unsigned long long)vi->size,
@@ -318,11 +341,28 @@ static bool same_layout(const struct csa_layout *a, const struct csa_layout *b)
 	return csa_layout_equal(a, b);
 }
 
-/* Fields into @v; lock held. True if the layout changed. */
+/* The same target, whatever its region states. */
+static bool same_target(struct csa_layout *a, struct csa_layout *b)
+{
+	uint8_t *keep;
+	bool same;
+
+	if (!a || !b || a->nr_regions != b->nr_regions)
+		return a == b;
+	keep = a->region_state;
+	a->region_state = b->region_state;
+	same = csa_layout_equal(a, b);
+	a->region_state = keep;
+	return same;
+}
+
+/* Fields into @v; lock held. True if the layout changed (a new map);
+ * only the target's region states changing is not. */
 static bool vol_take(struct csafs_vol *v, struct vol_info *vi,
 		     struct csafs_notes *notes)
 {
-	bool changed = !same_layout(v->layout, vi->layout);
+	bool changed = !same_layout(v->layout, vi->layout) ||
+		       !same_target(v->mig_to, vi->mig_to);
 
 	if (v->size != vi->size)
 		note_add(notes, false, v->ino, v->name);
@@ -336,6 +376,9 @@ static bool vol_take(struct csafs_vol *v, struct vol_info *vi,
 	free(v->hosts);
 	v->hosts = vi->hosts;
 	vi->hosts = NULL;
+	csa_layout_free(v->mig_to);
+	v->mig_to = vi->mig_to;
+	vi->mig_to = NULL;
 	if (changed) {
 		csa_layout_free(v->layout);
 		free(v->layout_text);
@@ -377,6 +420,8 @@ int csafs_vols_apply(struct csafs *fs, struct json_object *o,
 	pthread_mutex_unlock(&fs->lock);
 	if (changed)
 		csafs_map_renew(fs, v);
+	else
+		csafs_mig_sync(fs, v);
 	pthread_mutex_unlock(&v->map_lock);
 	info_free(&vi);
 	csafs_vol_put(fs, v);
@@ -546,6 +591,26 @@ void csafs_vols_open_names(struct csafs *fs, struct json_object *out)
 		if (v->open)
 			json_object_array_add(out,
 					      json_object_new_string(v->name));
+	pthread_mutex_unlock(&fs->lock);
+}
+
+void csafs_vols_counters(struct csafs *fs, struct json_object *out)
+{
+	struct json_object *o;
+	struct csafs_vol *v;
+
+	pthread_mutex_lock(&fs->lock);
+	for (v = fs->vols; v; v = v->next) {
+		if (!v->reads && !v->writes)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(v->name));
+		json_object_object_add(o, "reads", json_object_new_uint64(v->reads));
+		json_object_object_add(o, "writes", json_object_new_uint64(v->writes));
+		json_object_object_add(o, "read_bytes", json_object_new_uint64(v->read_bytes));
+		json_object_object_add(o, "write_bytes", json_object_new_uint64(v->write_bytes));
+		json_object_array_add(out, o);
+	}
 	pthread_mutex_unlock(&fs->lock);
 }
 

@@ -17,7 +17,6 @@
 
 #include "primary/primaryd.h"
 
-#define PD_OPEN_LEASE_S		10
 #define PD_MAX_REPORT_OPEN	4096
 
 struct pd_host_state {
@@ -81,9 +80,10 @@ int pd_op_host_report(void *ctx, const struct csa_api_peer *peer,
 		      struct json_object *req, struct json_object **result,
 		      struct csa_api_err *e)
 {
-	static const char *const fields[] = { "luns", "open", NULL };
+	static const char *const fields[] = { "luns", "open", "volumes", NULL };
 	char (*open)[CSA_VOLUME_NAME_MAX];
 	struct json_object *luns = json_object_object_get(req, "luns");
+	struct json_object *vols = json_object_object_get(req, "volumes");
 	struct csa_primary *p = ctx;
 	struct pd_host_state *h;
 	size_t n = 0;
@@ -120,6 +120,9 @@ int pd_op_host_report(void *ctx, const struct csa_api_peer *peer,
 	}
 	pthread_mutex_unlock(&p->hosts_lock);
 	free(open);
+	if (vols && !json_object_is_type(vols, json_type_array))
+		return csa_api_fail(e, "bad_request", "field \"volumes\" must be a list");
+	pd_monitor_report(p, peer->cn, luns, vols);
 	*result = json_object_new_object();
 	return h ? 0 : csa_api_fail(e, "internal", "out of memory");
 }
@@ -145,6 +148,38 @@ struct json_object *pd_hosts_open_on(struct csa_primary *p, const char *volume)
 			json_object_array_add(list, json_object_new_string(h->name));
 	pthread_mutex_unlock(&p->hosts_lock);
 	return list;
+}
+
+unsigned pd_hosts_holding(struct csa_primary *p, const char *volume,
+			  char (**names)[CSA_HOST_NAME_MAX])
+{
+	struct pd_host_state *h;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&p->hosts_lock);
+	for (h = p->host_states; h; h = h->next)
+		n += fresh(h) && has_open(h, volume);
+	*names = calloc(n + 1, sizeof(**names));
+	n = 0;
+	for (h = p->host_states; *names && h; h = h->next)
+		if (fresh(h) && has_open(h, volume))
+			memcpy((*names)[n++], h->name, sizeof(h->name));
+	pthread_mutex_unlock(&p->hosts_lock);
+	return n;
+}
+
+bool pd_hosts_holds(struct csa_primary *p, const char *host,
+		    const char *volume)
+{
+	struct pd_host_state *h;
+	bool held = false;
+
+	pthread_mutex_lock(&p->hosts_lock);
+	for (h = p->host_states; h; h = h->next)
+		if (!strcmp(h->name, host))
+			held = fresh(h) && has_open(h, volume);
+	pthread_mutex_unlock(&p->hosts_lock);
+	return held;
 }
 
 int pd_hosts_busy(struct csa_primary *p, const char *volume,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "primary/pd_mig.h"
 #include "primary/primaryd.h"
 
 int pd_need_admin(const struct csa_api_peer *peer, struct csa_api_err *e)
@@ -148,5 +149,10 @@ const struct csa_api_op pd_ops[] = {
 	{ "host.register", op_host_register },
 	{ "host.list", op_host_list },
 	{ "host.report", pd_op_host_report },
+	{ "volume.migrate", pd_op_volume_migrate },
+	{ "migration.list", pd_op_migration_list },
+	{ "migration.pause", pd_op_migration_pause },
+	{ "migration.resume", pd_op_migration_resume },
+	{ "region.ack", pd_op_region_ack },
 };
 const unsigned pd_nr_ops = sizeof(pd_ops) / sizeof(pd_ops[0]);

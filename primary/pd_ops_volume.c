@@ -314,16 +314,18 @@ int pd_op_volume_delete(void *ctx, const struct csa_api_peer *peer,
 	struct csa_primary *p = ctx;
 	char name[CSA_VOLUME_NAME_MAX], err[768];
 	struct csa_catalog *next;
-	int ret = -1;
-
+	int ret = -1, i;
 	char host[CSA_HOST_NAME_MAX];
 
 	if (csa_api_fields(req, fields, e) ||
 	    csa_api_string(req, "name", true, name, sizeof(name), e))
 		return -1;
 	pthread_mutex_lock(&p->lock);
-	if (pd_find_changeable(p, peer, name, e) < 0)
+	if ((i = pd_find_changeable(p, peer, name, e)) < 0)
 		;
+	else if (p->cat->volumes[i].mig)
+		csa_api_fail(e, "busy", "volume \"%s\" is migrating; delete it when the migration is done",
+			     name);
 	else if (pd_hosts_busy(p, name, peer->cn, host, sizeof(host)))
 		csa_api_fail(e, "busy", "volume \"%s\" is open on host %s", name, host);
 	else if (csa_catalog_dup(p->cat, &next))

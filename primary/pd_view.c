@@ -6,6 +6,7 @@
 
 #include "primary/placement.h"
 #include "primary/pool.h"
+#include "primary/pd_mig.h"
 #include "primary/primaryd.h"
 
 #define ADD(o, k, v)	json_object_object_add((o), (k), (v))
@@ -174,6 +175,7 @@ static struct json_object *array_object(struct csa_primary *p, unsigned idx,
 	ADD(o, "reserved_mbps", U64(u->reserved_mbps));
 	ADD(o, "reserved_iops", U64(u->reserved_iops));
 	ADD(o, "volumes", U64(u->volumes));
+	ADD(o, "load", pd_monitor_array_load(p, a->name));
 	if (detail) {
 		ADD(o, "lun_list", lun_list(p, idx, u));
 		ADD(o, "volume_names", volume_names(p->cat, a->name));
@@ -224,7 +226,7 @@ static struct json_object *host_list(const struct csa_cat_req *r)
 	return list;
 }
 
-static struct json_object *copy_arrays(const struct csa_layout *l)
+struct json_object *pd_layout_arrays(const struct csa_layout *l)
 {
 	struct json_object *list = json_object_new_array();
 	unsigned i;
@@ -254,6 +256,8 @@ static void volume_detail(struct csa_primary *p, struct json_object *o,
 	text = l ? csa_layout_to_json(l) : NULL;
 	ADD(o, "layout", text ? json_tokener_parse(text) : NULL);
 	free(text);
+	ADD(o, "migration", v->mig ? pd_mig_view(p, (unsigned)(v - p->cat->volumes), true) : NULL);
+	ADD(o, "load_fit", pd_monitor_fit(p, v));
 }
 
 struct json_object *pd_view_volume(struct csa_primary *p, unsigned idx,
@@ -272,7 +276,7 @@ struct json_object *pd_view_volume(struct csa_primary *p, unsigned idx,
 	ADD(o, "columns", U64(l ? l->nr_columns : 0));
 	ADD(o, "stripe_unit", U64(l ? l->stripe_unit : 0));
 	ADD(o, "hosts", host_list(&v->req));
-	ADD(o, "arrays", copy_arrays(l));
+	ADD(o, "arrays", pd_layout_arrays(l));
 	if (detail)
 		volume_detail(p, o, v);
 	return o;
@@ -332,5 +336,9 @@ struct json_object *pd_view_status(struct csa_primary *p)
 	ADD(o, "reserved_mbps", U64(resm));
 	ADD(o, "rated_iops", U64(ri));
 	ADD(o, "reserved_iops", U64(resi));
+	ADD(o, "alerts", pd_monitor_alerts(p));
+	for (i = 0, luns = 0; i < c->nr_volumes; i++)
+		luns += c->volumes[i].mig != NULL;
+	ADD(o, "migrations", U64(luns));
 	return o;
 }

@@ -3,8 +3,9 @@
  * csa-primaryd: volume.set (ops.h). The volume is re-planned for what it
  * now asks with the fewest changed column copies (placement.h csa_replan).
  * When every copy keeps its place, growing in place at most, the change is
- * made here. When data would have to move, it is refused as
- * needs_migration until migration exists: nothing is half done.
+ * made here. When data must move, the new requirements are recorded and a
+ * migration starts (pd_mig_plan.c); growing and moving at once is refused:
+ * a migration keeps the volume's size.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "primary/placement.h"
 #include "primary/pool.h"
+#include "primary/pd_mig.h"
 #include "primary/primaryd.h"
 
 
@@ -91,7 +93,8 @@ static bool host_keeps_itself(const struct csa_cat_req *r, const char *cn)
 	return !r->nr_hosts;
 }
 
-/* Re-plan; 0 with the plan when nothing has to move, else a refusal. */
+/* Re-plan: 0 with the plan when nothing has to move, 1 when copies must
+ * move (a migration), else -1 with a refusal. */
 static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
 		  const struct csa_cat_req *want, struct csa_plan *plan,
 		  struct csa_api_err *e)
@@ -100,6 +103,9 @@ static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
 	struct csa_cat_pool pool;
 	int ret;
 
+	if (v->mig)
+		return csa_api_fail(e, "busy", "volume \"%s\" is migrating; change it when the migration is done",
+				    v->name);
 	if (csa_pool_from_catalog(p->cat, &pool))
 		return csa_api_fail(e, "internal", "out of memory");
 	csa_requirements_of(&v->req, &old_r);
@@ -114,15 +120,25 @@ static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
 		return pd_refuse(plan, e);
 	if (!plan->nr_changed)
 		return 0;
-	csa_api_fail(e, "needs_migration",
-		     "volume \"%s\" cannot change in place: %u column cop%s would move, %u be added%s; moving data online is not available yet",
-		     v->name, plan->nr_moved, plan->nr_moved == 1 ? "y" : "ies",
-		     plan->nr_added, plan->restriped ? ", and the volume be re-striped" : "");
-	e->detail = json_object_new_object();
-	json_object_object_add(e->detail, "moved", json_object_new_int64(plan->nr_moved));
-	json_object_object_add(e->detail, "added", json_object_new_int64(plan->nr_added));
-	json_object_object_add(e->detail, "restriped", json_object_new_boolean(plan->restriped));
-	return -1;
+	if (want->size > v->layout->size)
+		return csa_api_fail(e, "bad_request",
+				    "volume \"%s\" cannot grow and move at once: %u column cop%s would move and %u be added; grow it first, or change its rates first",
+				    v->name, plan->nr_moved, plan->nr_moved == 1 ? "y" : "ies",
+				    plan->nr_added);
+	return 1;
+}
+
+/* Copies must move: start a migration to a plan at the volume's size. */
+static int set_migrate(struct csa_primary *p, int i,
+		       const struct csa_cat_req *want, struct csa_plan *plan,
+		       struct csa_api_err *e)
+{
+	struct pd_mig_ask ask = { .req = want };
+
+	csa_plan_release(plan);
+	if (pd_mig_plan(p, (unsigned)i, &ask, plan, e))
+		return -1;
+	return pd_mig_begin(p, (unsigned)i, plan, want, "set", 0, e) ? -1 : 1;
 }
 
 /* Put @want and the plan's layout (taken) into volume @i of @next. */
@@ -170,6 +186,7 @@ static int set_volume(struct csa_primary *p, const struct csa_api_peer *peer,
 	struct csa_cat_req want;
 	bool empty;
 	char err[768];
+	int ret;
 
 	if (i < 0)
 		return -1;
@@ -189,8 +206,11 @@ static int set_volume(struct csa_primary *p, const struct csa_api_peer *peer,
 		if (csa_catalog_find_host(p->cat, want.hosts[h]) < 0)
 			return csa_api_fail(e, "not_found", "host \"%s\" is not registered",
 					    want.hosts[h]);
-	if (empty ? set_empty(p, &want, plan, e) :
-		    replan(p, &p->cat->volumes[i], &want, plan, e))
+	ret = empty ? set_empty(p, &want, plan, e) :
+		      replan(p, &p->cat->volumes[i], &want, plan, e);
+	if (ret == 1)
+		return set_migrate(p, i, &want, plan, e);
+	if (ret)
 		return -1;
 	if (plan->layout && pd_zero_new(p, p->cat->volumes[i].layout,
 					plan->layout, err, sizeof(err)))
@@ -227,12 +247,14 @@ int pd_op_volume_set(void *ctx, const struct csa_api_peer *peer,
 	if (!ret) {
 		pthread_mutex_lock(&p->lock);
 		ret = set_volume(p, peer, req, a, &plan, e);
-		if (!ret) {
+		if (ret >= 0) {
 			i = csa_catalog_find_volume(p->cat, a->name);
 			*result = pd_view_volume(p, (unsigned)i, true);
 			json_object_object_add(*result, "kept", json_object_new_int64(plan.nr_kept));
 			json_object_object_add(*result, "grown", json_object_new_int64(plan.nr_grown));
-			pd_volume_event(p, a->name, "volume.changed");
+			if (ret == 0)
+				pd_volume_event(p, a->name, "volume.changed");
+			ret = 0;
 		}
 		pthread_mutex_unlock(&p->lock);
 	}

@@ -17,6 +17,7 @@
 
 #include "primary/ca.h"
 #include "primary/ops.h"
+#include "primary/pd_mig.h"
 #include "primary/primaryd.h"
 
 #define DEFAULT_DIR	"/etc/csafs"
@@ -46,6 +47,13 @@ static const char usage_text[] =
 "      --timeout MS       login and discovery timeout (default 5000)\n"
 "      --io-timeout MS    I/O timeout on the LUNs (default 5000): how long\n"
 "                         a catalog write waits for an array that is down\n"
+"      --threshold PCT    an array is nearing saturation when its measured\n"
+"                         load stays above PCT % of its rating (MB/s or\n"
+"                         IOPS) for the window (default 85)\n"
+"      --low-mark PCT     and is clear again once below PCT % for the\n"
+"                         window (default 75)\n"
+"      --window S         seconds the load must stay past a mark (default 10)\n"
+"      --no-auto          watch and report, but start no migration by itself\n"
 "  -h, --help             this text\n"
 "\n"
 "At start the catalog is read from every LUN of the arrays in\n"
@@ -53,6 +61,14 @@ static const char usage_text[] =
 "names every array of the cluster, and it must be on a majority of them.\n"
 "With no array known yet the cluster starts empty: add arrays with\n"
 "'csa array add'.\n"
+"\n"
+"The monitor adds up what the hosts report every second, per array. When\n"
+"an array nears saturation it moves the volume that fits it worst (the\n"
+"one furthest past its own reserved share there, relative to that share)\n"
+"off it, with the fewest column copies changed, region by region while\n"
+"the hosts keep working; when no placement can relieve it, it raises an\n"
+"alert saying what to add. Migrations started from the catalog go on\n"
+"when a primary starts.\n"
 "\n"
 "Exit status: 0 stopped by a signal, 1 could not start (the reason on\n"
 "stderr), 2 bad usage.\n"
@@ -67,6 +83,8 @@ struct opts {
 	char *portals[MAX_PORTALS];
 	unsigned nr_portals;
 	unsigned timeout_ms, io_timeout_ms;
+	unsigned threshold, low_mark, window_s;
+	bool no_auto;
 };
 
 static int usage_error(const char *what)
@@ -75,17 +93,22 @@ static int usage_error(const char *what)
 	return 2;
 }
 
-static int parse_ms(const char *s, unsigned *out)
+static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 {
 	char *end;
 	unsigned long v;
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < 100 || v > 3600000)
+	if (errno || end == s || *end || v < lo || v > hi)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
+}
+
+static int parse_ms(const char *s, unsigned *out)
+{
+	return parse_uint(s, 100, 3600000, out);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -94,6 +117,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "dir", 1, 0, 'd' }, { "listen", 1, 0, 'l' },
 		{ "discover", 1, 0, 'D' }, { "timeout", 1, 0, 't' },
 		{ "io-timeout", 1, 0, 'T' }, { "help", 0, 0, 'h' },
+		{ "threshold", 1, 0, 'H' }, { "low-mark", 1, 0, 'L' },
+		{ "window", 1, 0, 'W' }, { "no-auto", 0, 0, 'N' },
 		{ 0, 0, 0, 0 } };
 	int c;
 
@@ -114,10 +139,25 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_ms(optarg, &o->io_timeout_ms))
 				return usage_error("--io-timeout takes milliseconds, 100 to 3600000");
 			break;
+		case 'H':
+			if (parse_uint(optarg, 1, 100, &o->threshold))
+				return usage_error("--threshold takes a percentage, 1 to 100");
+			break;
+		case 'L':
+			if (parse_uint(optarg, 1, 100, &o->low_mark))
+				return usage_error("--low-mark takes a percentage, 1 to 100");
+			break;
+		case 'W':
+			if (parse_uint(optarg, 1, 3600, &o->window_s))
+				return usage_error("--window takes seconds, 1 to 3600");
+			break;
+		case 'N': o->no_auto = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: return usage_error("unknown option");
 		}
 	}
+	if (o->low_mark >= o->threshold)
+		return usage_error("--low-mark must be below --threshold");
 	return optind < argc ? usage_error("no arguments are taken besides options") : 0;
 }
 
@@ -202,7 +242,14 @@ static int start(struct csa_primary *p, const struct opts *o, char *err,
 		snprintf(err, errlen, "cannot start a thread: %s", strerror(-ret));
 		return ret;
 	}
-	return start_api(p, o, err, errlen);
+	ret = start_api(p, o, err, errlen);
+	if (!ret)
+		ret = pd_migrator_start(p);
+	if (!ret)
+		ret = pd_monitor_start(p);
+	if (ret && !err[0])
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(-ret));
+	return ret;
 }
 
 static void stop(struct csa_primary *p)
@@ -210,6 +257,8 @@ static void stop(struct csa_primary *p)
 	unsigned waited;
 
 	pd_watch_stop(p);	/* sets p->stopping */
+	pd_monitor_stop(p);
+	pd_migrator_stop(p);
 	for (waited = 0; atomic_load(&p->calibrations) &&
 	     waited < STOP_WAIT_S * 10; waited++)
 		usleep(100000);
@@ -239,9 +288,11 @@ int main(int argc, char **argv)
 {
 	/* A catalog write waits this long for an array that is down. */
 	struct opts o = { .listen = "0.0.0.0:7320", .timeout_ms = 5000,
-			  .io_timeout_ms = 5000 };
+			  .io_timeout_ms = 5000, .threshold = 85, .low_mark = 75,
+			  .window_s = 10 };
 	struct csa_primary p = { .lock = PTHREAD_MUTEX_INITIALIZER,
-				 .hosts_lock = PTHREAD_MUTEX_INITIALIZER };
+				 .hosts_lock = PTHREAD_MUTEX_INITIALIZER,
+				 .mig_cond = PTHREAD_COND_INITIALIZER };
 	char err[1024] = "";
 	sigset_t set;
 	int sig, ret;
@@ -258,6 +309,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	p.dir = o.dir;
 	p.timeout_ms = o.timeout_ms;
+	p.mon_cfg = (struct csa_mon_cfg){ .high = o.threshold / 100.0,
+		.low = o.low_mark / 100.0, .window_s = o.window_s };
+	p.auto_migrate = !o.no_auto;
 	p.started = (uint64_t)time(NULL);
 	if (start(&p, &o, err, sizeof(err))) {
 		fprintf(stderr, "csa-primaryd: %s\n", err);

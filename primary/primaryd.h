@@ -14,6 +14,8 @@
  *   pd_volume_set.c  volume.set
  *   pd_watch.c       reopening LUNs that were down
  *   pd_hosts.c       what hosts report: counters, open volumes
+ *   pd_mig*.c        migration (pd_mig.h)
+ *   pd_monitor.c     the arrays' load, saturation, what to move
  *
  * Locking: one mutex, p->lock, guards the catalog, the store and the open
  * LUNs. A handler takes it for the whole of what it reads or changes,
@@ -40,6 +42,7 @@
 #include "primary/catalog.h"
 #include "primary/catalog_store.h"
 #include "primary/cluster_file.h"
+#include "primary/monitor.h"
 
 #define PD_BOOTSTRAP_FILE	"primary.arrays"
 #define PD_SEQ_FILE		"primary.seq"
@@ -87,6 +90,19 @@ struct csa_primary {
 
 	pthread_mutex_t hosts_lock;	/* pd_hosts.c; after lock if both */
 	struct pd_host_state *host_states;
+
+	/* pd_mig.h: the migrator; under lock */
+	pthread_t migrator;
+	bool has_migrator;
+	pthread_cond_t mig_cond;	/* with lock: acks, kicks */
+	struct pd_mig *migs;		/* the present of each migration */
+	uint64_t lock_seq;		/* region lock ids */
+	char mig_last[CSA_VOLUME_NAME_MAX];	/* served last, for turns */
+
+	/* pd_monitor.c */
+	struct pd_monitor *mon;
+	struct csa_mon_cfg mon_cfg;	/* --threshold, --low-mark, --window */
+	bool auto_migrate;		/* not --no-auto */
 };
 
 /* ---- pd_arrays.c --------------------------------------------------------- */
@@ -206,6 +222,15 @@ int pd_op_host_report(void *ctx, const struct csa_api_peer *peer,
 		      struct csa_api_err *e);
 /* The hosts that have @volume open now, as a JSON list of names. */
 struct json_object *pd_hosts_open_on(struct csa_primary *p, const char *volume);
+/* A host's opens count this long after its last report. */
+#define PD_OPEN_LEASE_S		10
+/* The hosts that have @volume open now: their count, and *@names
+ * (malloc'd; NULL when memory is short). */
+unsigned pd_hosts_holding(struct csa_primary *p, const char *volume,
+			  char (**names)[CSA_HOST_NAME_MAX]);
+/* Whether @host's lease on @volume still holds. */
+bool pd_hosts_holds(struct csa_primary *p, const char *host,
+		    const char *volume);
 /* 1 (and the host's name) if a host other than @except has @volume open. */
 int pd_hosts_busy(struct csa_primary *p, const char *volume,
 		  const char *except, char *host, size_t len);
@@ -223,8 +248,34 @@ struct json_object *pd_view_arrays(struct csa_primary *p);
 struct json_object *pd_view_volume(struct csa_primary *p, unsigned idx,
 				   bool detail);
 struct json_object *pd_view_status(struct csa_primary *p);
+/* The arrays of @l as VOLUME's "arrays" lists them. */
+struct json_object *pd_layout_arrays(const struct csa_layout *l);
 /* A host sees a volume that names it, or names no host. */
 bool pd_volume_visible(const struct csa_cat_volume *v,
 		       const struct csa_api_peer *peer);
+
+/* ---- pd_monitor.c: the arrays' load --------------------------------------- */
+
+struct csa_cat_pool;
+int pd_monitor_start(struct csa_primary *p);
+void pd_monitor_stop(struct csa_primary *p);
+/* The array's `load` object (ops.h); null when nothing is measured. */
+struct json_object *pd_monitor_array_load(struct csa_primary *p,
+					  const char *array);
+/* status's `alerts` list. */
+struct json_object *pd_monitor_alerts(struct csa_primary *p);
+/* volume.show's `load_fit` list for @v. */
+struct json_object *pd_monitor_fit(struct csa_primary *p,
+				   const struct csa_cat_volume *v);
+/* MB/s the hosts put on @array now; -1 when not known. */
+double pd_monitor_mbps(struct csa_primary *p, const char *array);
+/* Count what the hosts put on each array as reserved, if more than the
+ * volumes reserve (@measured), so a re-plan sees the real load. */
+void pd_monitor_load_pool(struct csa_primary *p, struct csa_cat_pool *pool,
+			  bool measured);
+/* A host's report: its cumulative LUN and volume counters (host.report
+ * "luns" and "volumes"). */
+void pd_monitor_report(struct csa_primary *p, const char *host,
+		       struct json_object *luns, struct json_object *volumes);
 
 #endif

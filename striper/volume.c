@@ -130,8 +130,11 @@ static int submit_flush(struct csa_volume *v, struct csa_vreq *r)
 
 int csa_volume_submit(struct csa_volume *v, struct csa_vreq *r)
 {
-	uint64_t mask = v->l->block_size - 1;
+	uint64_t mask;
 
+	if (v->mig)
+		return mig_submit(v, r);
+	mask = v->l->block_size - 1;
 	if (r->op == CSA_VREQ_FLUSH)
 		return submit_flush(v, r);
 	if (r->op > CSA_VREQ_FLUSH || !r->len || r->len > v->l->size ||
@@ -306,6 +309,10 @@ void csa_volume_close(struct csa_volume *v)
 {
 	unsigned i;
 
+	if (v->mig) {
+		mig_close(v);
+		return;
+	}
 	for (i = 0; v->luns && i < v->nr_luns; i++)
 		if (v->luns[i].handle)
 			v->tp.ops->close(v->tp.priv, v->luns[i].handle);
@@ -360,12 +367,12 @@ int csa_volume_open(const struct csa_layout *l, const struct csa_transport *tp,
 
 const struct csa_layout *csa_volume_layout(const struct csa_volume *v)
 {
-	return v->l;
+	return v->mig ? mig_layout(v) : v->l;
 }
 
 bool csa_volume_degraded(const struct csa_volume *v)
 {
-	return v->degraded;
+	return v->mig ? mig_degraded(v) : v->degraded;
 }
 
 /* ---- blocking helper ------------------------------------------------ */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Striper internals shared by volume.c (requests, open/close), fanout.c
- * (one aligned read or write fanned out to LUN I/Os) and volume_rmw.c
- * (unaligned requests).
+ * (one aligned read or write fanned out to LUN I/Os), volume_rmw.c
+ * (unaligned requests) and volume_mig.c (a volume being migrated).
  */
 #ifndef CSA_VOLUME_INT_H
 #define CSA_VOLUME_INT_H
@@ -32,6 +32,8 @@ struct csa_volume {
 	unsigned **ext_lun;	/* [column * copies + copy][extent] -> luns[] */
 	bool degraded;		/* some copy could not be opened */
 	uint8_t copy_down[CSA_MAX_COLUMNS];	/* bit per copy not opened */
+	struct vmig *mig;	/* set: a migrating volume (volume_mig.c), whose
+				   other fields are unused */
 };
 
 struct fanout;
@@ -103,5 +105,12 @@ void fanout_submit(struct fanout *f);
 
 /* volume_rmw.c: a read or write that is not block aligned. */
 int submit_unaligned(struct csa_volume *v, struct csa_vreq *r);
+
+/* volume_mig.c: what csa_volume_submit, _close, _layout and _degraded do
+ * for a migrating volume (v->mig set). */
+int mig_submit(struct csa_volume *v, struct csa_vreq *r);
+void mig_close(struct csa_volume *v);
+const struct csa_layout *mig_layout(const struct csa_volume *v);
+bool mig_degraded(const struct csa_volume *v);
 
 #endif

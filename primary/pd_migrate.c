@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * csa-primaryd: the migrator. One thread moves the migrating volumes of
+ * the catalog, one region at a time, taking them in turn:
+ *
+ *   1. lock the region at every host that has the volume open, and wait
+ *      for each to acknowledge (pd_mig_lock.c);
+ *   2. copy it to where the target has it and read it back (pd_mig_copy.c);
+ *   3. record it as migrated in the catalog, on a majority of the arrays;
+ *   4. tell the hosts where it is now, which unlocks it.
+ *
+ * A region that fails at 2 or 3 is unlocked where it was and tried again
+ * later: the target is written, never the source, until step 3 says so,
+ * so a failure anywhere leaves every region readable where the catalog
+ * says it is. When every region is there, the target becomes the layout
+ * and the old extents are free: the hosts already take every region from
+ * the target by then.
+ *
+ * Pacing: after each region the migrator waits as long as it takes to
+ * keep the copy at the rate the arrays it reads and writes have left over
+ * from the hosts' load (pd_monitor.c), and under the migration's cap.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "primary/catalog_int.h"
+#include "primary/pd_mig.h"
+#include "striper/region.h"
+
+#define PD_MIG_RETRY_MS		2000
+#define PD_MIG_MAX_FAILURES	5	/* in a row: the migration pauses */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wait on the migrator's condition for at most @ms. Lock held. */
+static void nap(struct csa_primary *p, unsigned ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&p->mig_cond, &p->lock, &ts);
+}
+
+void pd_migrator_kick(struct csa_primary *p)
+{
+	pthread_cond_broadcast(&p->mig_cond);
+}
+
+/* ---- the present of each migration ------------------------------------------ */
+
+struct pd_mig *pd_mig_get(struct csa_primary *p, const char *name)
+{
+	struct pd_mig *m;
+
+	for (m = p->migs; m; m = m->next)
+		if (!strcmp(m->volume, name))
+			return m;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	snprintf(m->volume, sizeof(m->volume), "%s", name);
+	m->locked = -1;
+	m->next = p->migs;
+	p->migs = m;
+	return m;
+}
+
+void pd_mig_forget(struct csa_primary *p, const char *name)
+{
+	struct pd_mig **pp, *m;
+
+	for (pp = &p->migs; (m = *pp); pp = &m->next)
+		if (!strcmp(m->volume, name)) {
+			*pp = m->next;
+			free(m->expect);
+			free(m->acked);
+			free(m);
+			return;
+		}
+}
+
+/* The copy rate over the last regions, MB/s. */
+static void account(struct pd_mig *m, double t0, uint64_t bytes)
+{
+	unsigned i, oldest;
+	uint64_t sum = 0;
+
+	m->bytes_done += bytes;
+	m->t_win[m->win_at] = t0;
+	m->b_win[m->win_at] = bytes;
+	m->win_at = (m->win_at + 1) % PD_MIG_RATE_WINDOW;
+	if (m->win_n < PD_MIG_RATE_WINDOW)
+		m->win_n++;
+	oldest = (m->win_at + PD_MIG_RATE_WINDOW - m->win_n) % PD_MIG_RATE_WINDOW;
+	for (i = 0; i < m->win_n; i++)
+		sum += m->b_win[i];
+	m->rate_mbps = sum / 1e6 / (now_s() - m->t_win[oldest] + 1e-9);
+}
+
+/* ---- choosing the next region ---------------------------------------------- */
+
+/* The next migrating volume after the last one served, not paused. */
+static int next_volume(struct csa_primary *p)
+{
+	const struct csa_catalog *c = p->cat;
+	unsigned i, start = 0, k;
+
+	for (i = 0; i < c->nr_volumes; i++)
+		if (!strcmp(c->volumes[i].name, p->mig_last))
+			start = i + 1;
+	for (k = 0; k < c->nr_volumes; k++) {
+		i = (start + k) % c->nr_volumes;
+		if (c->volumes[i].mig && !c->volumes[i].mig->paused)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int64_t next_region(const struct csa_layout *to)
+{
+	uint64_t r;
+
+	for (r = 0; r < to->nr_regions; r++)
+		if (to->region_state[r] != CSA_REGION_MIGRATED)
+			return (int64_t)r;
+	return -1;
+}
+
+/* ---- committing ---------------------------------------------------------------- */
+
+/* Record region @r of volume @name as migrated. Lock held. */
+static int commit_region(struct csa_primary *p, const char *name, uint64_t r,
+			 char *err, size_t errlen)
+{
+	struct csa_catalog *next;
+	int i;
+
+	if (csa_catalog_dup(p->cat, &next))
+		return -ENOMEM;
+	i = csa_catalog_find_volume(next, name);
+	if (i < 0 || !next->volumes[i].mig) {
+		csa_catalog_free(next);
+		snprintf(err, errlen, "volume \"%s\" is no longer migrating", name);
+		return -ENOENT;
+	}
+	next->volumes[i].mig->to->region_state[r] = CSA_REGION_MIGRATED;
+	next->generation++;
+	return pd_commit(p, next, err, errlen);
+}
+
+/* Every region is there: the target becomes the layout. Lock held. */
+static int finish(struct csa_primary *p, unsigned idx)
+{
+	struct csa_catalog *next;
+	struct csa_cat_volume *v;
+	char err[768], name[CSA_VOLUME_NAME_MAX];
+	int ret;
+
+	snprintf(name, sizeof(name), "%s", p->cat->volumes[idx].name);
+	if (csa_catalog_dup(p->cat, &next))
+		return -ENOMEM;
+	v = &next->volumes[idx];
+	csa_layout_free(v->layout);
+	v->layout = v->mig->to;
+	v->mig->to = NULL;
+	csa_cat_mig_free(v->mig);
+	v->mig = NULL;
+	v->state = CSA_VOL_ONLINE;
+	ret = csa_layout_init_regions(v->layout);
+	next->generation++;
+	if (!ret)
+		ret = csa_catalog_validate(next, err, sizeof(err));
+	if (ret) {
+		csa_catalog_free(next);
+		pd_log("migration of %s cannot end: %s", name, err);
+		return ret;
+	}
+	ret = pd_commit(p, next, err, sizeof(err));
+	if (ret) {
+		pd_log("migration of %s cannot end: %s", name, err);
+		return ret;
+	}
+	pd_mig_event(p, idx, "migration.done");
+	pd_mig_forget(p, name);
+	pd_volume_event(p, name, "volume.changed");
+	return 0;
+}
+
+/* A region failed: unlock it where it was; pause after too many. */
+static void failed(struct csa_primary *p, struct pd_mig *m, const char *why)
+{
+	struct json_object *o = json_object_new_object();
+
+	pd_mig_unlock(p, m, CSA_REGION_NORMAL);
+	m->failures++;
+	pd_log("migration of %s: region failed (%u in a row): %s", m->volume,
+	       m->failures, why);
+	json_object_object_add(o, "volume", json_object_new_string(m->volume));
+	json_object_object_add(o, "code", json_object_new_string("io"));
+	json_object_object_add(o, "message", json_object_new_string(why));
+	csa_api_server_publish(p->api, "migration.failed", o);
+	if (m->failures >= PD_MIG_MAX_FAILURES)
+		pd_mig_set_paused(p, m->volume, true);
+}
+
+/* ---- one region ------------------------------------------------------------------ */
+
+struct region_job {
+	char name[CSA_VOLUME_NAME_MAX];
+	struct csa_layout *from, *to;
+	uint64_t r;
+};
+
+/* Copy the layouts of volume @idx: the catalog may change while we copy. */
+static int job_of(struct csa_primary *p, unsigned idx, struct region_job *j)
+{
+	const struct csa_cat_volume *v = &p->cat->volumes[idx];
+	int64_t r = next_region(v->mig->to);
+
+	snprintf(j->name, sizeof(j->name), "%s", v->name);
+	if (r < 0)
+		return 1;
+	j->r = (uint64_t)r;
+	j->from = csa_cat_layout_dup(v->layout);
+	j->to = csa_cat_layout_dup(v->mig->to);
+	return j->from && j->to ? 0 : -ENOMEM;
+}
+
+/* Is volume @name still moving to @to, with region @r not there yet? */
+static bool still(struct csa_primary *p, const struct region_job *j)
+{
+	int i = csa_catalog_find_volume(p->cat, j->name);
+	const struct csa_cat_migration *mg;
+
+	if (i < 0 || !(mg = p->cat->volumes[i].mig))
+		return false;
+	return mg->to->nr_regions == j->to->nr_regions &&
+	       mg->to->region_state[j->r] == CSA_REGION_NORMAL;
+}
+
+/* Lock, copy, commit, unlock region j->r. Lock held; dropped to copy. */
+static int run_region(struct csa_primary *p, struct pd_mig *m,
+		      struct region_job *j, uint64_t *bytes)
+{
+	char err[768] = "";
+	int ret;
+
+	ret = pd_mig_lock(p, m, j->r);
+	if (ret || !still(p, j)) {
+		pd_mig_unlock(p, m, CSA_REGION_NORMAL);
+		return ret ? ret : -ESTALE;
+	}
+	pthread_mutex_unlock(&p->lock);
+	ret = pd_mig_copy_region(p, j->from, j->to, j->r, bytes, err,
+				 sizeof(err));
+	pthread_mutex_lock(&p->lock);
+	if (!ret && !still(p, j)) {
+		pd_mig_unlock(p, m, CSA_REGION_NORMAL);
+		return -ESTALE;
+	}
+	if (!ret)
+		ret = commit_region(p, j->name, j->r, err, sizeof(err));
+	if (ret) {
+		failed(p, m, err[0] ? err : strerror(-ret));
+		return ret;
+	}
+	m->failures = 0;
+	pd_mig_unlock(p, m, CSA_REGION_MIGRATED);
+	return 0;
+}
+
+/* Wait as long as the pacing asks after @bytes copied in @took s. */
+static void pace(struct csa_primary *p, struct region_job *j, uint64_t bytes,
+		 double took)
+{
+	double rate = pd_mig_allowed_mbps(p, j->name, j->from, j->to);
+	double want = rate > 0 ? bytes / 1e6 / rate : 0;
+	double until = now_s() + (want - took);
+
+	while (!p->stopping && now_s() < until)
+		nap(p, (unsigned)((until - now_s()) * 1000) + 1);
+}
+
+/* One step of the migration of volume @idx. Lock held. */
+static int step(struct csa_primary *p, unsigned idx)
+{
+	struct region_job j = { 0 };
+	struct pd_mig *m;
+	uint64_t bytes = 0;
+	double t0 = now_s();
+	int ret;
+
+	snprintf(p->mig_last, sizeof(p->mig_last), "%s", p->cat->volumes[idx].name);
+	ret = job_of(p, idx, &j);
+	m = pd_mig_get(p, j.name);
+	if (ret == 1)
+		ret = finish(p, idx);
+	else if (!ret && m)
+		ret = run_region(p, m, &j, &bytes);
+	if (!ret && m && bytes) {
+		account(m, t0, bytes);
+		pd_mig_progress(p, j.name);
+		pace(p, &j, bytes, now_s() - t0);
+	}
+	csa_layout_free(j.from);
+	csa_layout_free(j.to);
+	return ret;
+}
+
+static void *migrator_main(void *arg)
+{
+	struct csa_primary *p = arg;
+	int idx;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stopping) {
+		idx = next_volume(p);
+		if (idx < 0)
+			nap(p, 1000);
+		else if (step(p, (unsigned)idx) && !p->stopping)
+			nap(p, PD_MIG_RETRY_MS);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+int pd_migrator_start(struct csa_primary *p)
+{
+	int ret = pthread_create(&p->migrator, NULL, migrator_main, p);
+
+	p->has_migrator = !ret;
+	return -ret;
+}
+
+void pd_migrator_stop(struct csa_primary *p)
+{
+	if (!p->has_migrator)
+		return;
+	pthread_mutex_lock(&p->lock);
+	pd_migrator_kick(p);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->migrator, NULL);
+	p->has_migrator = false;
+	while (p->migs)
+		pd_mig_forget(p, p->migs->volume);
+}
