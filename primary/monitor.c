@@ -62,39 +62,34 @@ int csa_mon_sample(struct csa_mon_array *a, const struct csa_mon_cfg *cfg,
 	 */
 	switch (a->state) {
 	case CSA_MON_OK:
-		if (!above)
-			return 0;
-		a->state = CSA_MON_RISING;
-		a->since = t;
-		/* A window of 0 saturates at once: judge this sample too. */
-		/* fall through */
 	case CSA_MON_RISING:
 		if (!above) {
 			a->state = CSA_MON_OK;
 			return 0;
 		}
-		if (t - a->since >= cfg->window_s) {
-			a->state = CSA_MON_SATURATED;
-			return 1;
+		if (a->state == CSA_MON_OK) {
+			a->state = CSA_MON_RISING;
+			a->since = t;
 		}
-		return 0;
-	case CSA_MON_SATURATED:
-		if (!below)
+		/* Judged at once, so a window of 0 saturates at once. */
+		if (!(t - a->since >= cfg->window_s))
 			return 0;
-		a->state = CSA_MON_FALLING;
-		a->since = t;
-		/* Likewise, a window of 0 clears at once. */
-		/* fall through */
+		a->state = CSA_MON_SATURATED;
+		return 1;
+	case CSA_MON_SATURATED:
 	case CSA_MON_FALLING:
 		if (!below) {
 			a->state = CSA_MON_SATURATED;
 			return 0;
 		}
-		if (t - a->since >= cfg->window_s) {
-			a->state = CSA_MON_OK;
-			return -1;
+		if (a->state == CSA_MON_SATURATED) {
+			a->state = CSA_MON_FALLING;
+			a->since = t;
 		}
-		return 0;
+		if (!(t - a->since >= cfg->window_s))
+			return 0;
+		a->state = CSA_MON_OK;
+		return -1;
 	}
 	/* A state that is none of them: start again. */
 	a->state = CSA_MON_OK;
