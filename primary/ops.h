@@ -109,7 +109,10 @@
  *   locked now), reason "manual"|"set"|"monitor: a2 at 93 %"..., started,
  *   regions, regions_done, region_bytes, bytes, bytes_done, rate_mbps
  *   (copy rate, last 5 s), max_rate, eta_seconds (-1: unknown),
- *   locked_region (-1: none), from: [arrays], to: [arrays]}
+ *   locked_region (-1: none), locks (taken so far by this primary),
+ *   lock_ms_p50, lock_ms_p99, lock_ms_max (how long regions stayed
+ *   locked, lock event to unlock event: no I/O waited longer),
+ *   from: [arrays], to: [arrays]}
  *
  * migration.list {} -> {migrations: [MIGRATION...]}
  * migration.pause {name?} / migration.resume {name?}: every migration, or

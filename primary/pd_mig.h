@@ -28,7 +28,11 @@
 
 #define PD_MIG_ACK_MS		2000	/* hosts have this long to answer a lock */
 #define PD_MIG_RATE_WINDOW	8	/* regions the copy rate is measured over */
+#define PD_MIG_LOCKS_KEPT	4096	/* lock times kept for percentiles */
 #define PD_MIG_GUESS_MBPS	100	/* for the expected time when nothing is known */
+/* A region of a migration: what the hosts hold while it is copied. Small,
+ * so that a pause is short; each costs a catalog write. */
+#define PD_MIG_REGION_BYTES	(4u << 20)
 
 /* The present of one migrating volume (under p->lock). */
 struct pd_mig {
@@ -44,6 +48,9 @@ struct pd_mig {
 	uint64_t b_win[PD_MIG_RATE_WINDOW];
 	unsigned win_n, win_at;
 	unsigned failures;		/* regions that failed in a row */
+	double lock_t0;			/* when the region was locked */
+	uint32_t lock_ms[PD_MIG_LOCKS_KEPT];	/* how long the last were */
+	unsigned nr_locks;		/* locks taken and released */
 	double last_progress;		/* when the last event went out */
 	struct pd_mig *next;
 };
@@ -58,8 +65,8 @@ struct pd_copy_job {
 	unsigned src_copy;
 };
 
-/* The target has other columns, stripe unit or region rows: every copy
- * is written from the volume's bytes. */
+/* The target has other columns or another stripe unit: every copy is
+ * written from the volume's bytes. */
 bool pd_mig_restriped(const struct csa_layout *from,
 		      const struct csa_layout *to);
 /* The copies of @to that change, into @jobs (may be NULL: count only). */

@@ -54,8 +54,7 @@ bool pd_mig_restriped(const struct csa_layout *from,
 		      const struct csa_layout *to)
 {
 	return from->nr_columns != to->nr_columns ||
-	       from->stripe_unit != to->stripe_unit ||
-	       from->region_rows != to->region_rows;
+	       from->stripe_unit != to->stripe_unit;
 }
 
 /* -1 if copy (c, k) of @to stays; else the copy of @from to read it from,

@@ -104,6 +104,7 @@ int pd_mig_lock(struct csa_primary *p, struct pd_mig *m, uint64_t r)
 		return -ENOMEM;
 	m->locked = (int64_t)r;
 	m->lock_id = ++p->lock_seq;
+	m->lock_t0 = (double)mono_ms();
 	publish_lock(p, m);
 	while (missing(m) && !p->stopping && mono_ms() < deadline)
 		wait_ms(p, deadline - mono_ms());
@@ -125,6 +126,10 @@ void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state)
 		state == CSA_REGION_MIGRATED ? "migrated" : "normal"));
 	csa_api_server_publish(p->api, "region.unlock", o);
 	m->locked = -1;
+	/* How long the hosts held the region: what any I/O to it waited,
+	 * at most. */
+	m->lock_ms[m->nr_locks++ % PD_MIG_LOCKS_KEPT] =
+		(uint32_t)((double)mono_ms() - m->lock_t0);
 }
 
 int pd_mig_ack(struct csa_primary *p, const char *host, const char *volume,

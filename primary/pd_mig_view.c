@@ -84,6 +84,31 @@ static void add_progress(struct json_object *o, const struct csa_layout *from,
 		(int64_t)((bytes - bytes_done) / 1e6 / rate + 0.999) : -1));
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* lock_ms_p50, _p99, _max over the locks kept: the pauses hosts saw. */
+static void add_locks(struct json_object *o, const struct pd_mig *m)
+{
+	unsigned n = m ? (m->nr_locks < PD_MIG_LOCKS_KEPT ? m->nr_locks :
+						       PD_MIG_LOCKS_KEPT) : 0;
+	uint32_t *v = n ? malloc(n * sizeof(*v)) : NULL;
+
+	if (v) {
+		memcpy(v, m->lock_ms, n * sizeof(*v));
+		qsort(v, n, sizeof(*v), u32_cmp);
+	}
+	ADD(o, "locks", I64(m ? m->nr_locks : 0));
+	ADD(o, "lock_ms_p50", I64(v ? v[(n - 1) / 2] : 0));
+	ADD(o, "lock_ms_p99", I64(v ? v[(n * 99 + 99) / 100 - 1] : 0));
+	ADD(o, "lock_ms_max", I64(v ? v[n - 1] : 0));
+	free(v);
+}
+
 struct json_object *pd_mig_view(struct csa_primary *p, unsigned idx,
 				bool layout)
 {
@@ -102,6 +127,7 @@ struct json_object *pd_mig_view(struct csa_primary *p, unsigned idx,
 	add_progress(o, v->layout, mg->to, m);
 	ADD(o, "max_rate", I64(mg->max_rate));
 	ADD(o, "locked_region", I64(m ? m->locked : -1));
+	add_locks(o, m);
 	ADD(o, "from", pd_layout_arrays(v->layout));
 	ADD(o, "to", pd_layout_arrays(mg->to));
 	if (layout)

@@ -21,6 +21,7 @@
  * from the hosts' load (pd_monitor.c), and under the migration's cap.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,12 +171,16 @@ static int finish(struct csa_primary *p, unsigned idx)
 {
 	struct csa_catalog *next;
 	struct csa_cat_volume *v;
+	struct json_object *done;
 	char err[768], name[CSA_VOLUME_NAME_MAX];
 	int ret;
 
 	snprintf(name, sizeof(name), "%s", p->cat->volumes[idx].name);
 	if (csa_catalog_dup(p->cat, &next))
 		return -ENOMEM;
+	/* The last word on it, with its figures: after the commit it is gone. */
+	done = pd_mig_view(p, idx, false);
+	json_object_object_add(done, "state", json_object_new_string("done"));
 	v = &next->volumes[idx];
 	csa_layout_free(v->layout);
 	v->layout = v->mig->to;
@@ -190,14 +195,17 @@ static int finish(struct csa_primary *p, unsigned idx)
 	if (ret) {
 		csa_catalog_free(next);
 		pd_log("migration of %s cannot end: %s", name, err);
+		json_object_put(done);
 		return ret;
 	}
 	ret = pd_commit(p, next, err, sizeof(err));
 	if (ret) {
 		pd_log("migration of %s cannot end: %s", name, err);
+		json_object_put(done);
 		return ret;
 	}
-	pd_mig_event(p, idx, "migration.done");
+	pd_log("migration of %s done", name);
+	csa_api_server_publish(p->api, "migration.done", done);
 	pd_mig_forget(p, name);
 	pd_volume_event(p, name, "volume.changed");
 	return 0;
@@ -255,6 +263,27 @@ static bool still(struct csa_primary *p, const struct region_job *j)
 	       mg->to->region_state[j->r] == CSA_REGION_NORMAL;
 }
 
+/*
+ * For the crash tests: CSA_PD_CRASH=STEP:N kills this daemon with SIGKILL
+ * at STEP ("lock": the hosts hold the region; "copy": it is copied, not
+ * recorded; "commit": recorded, not unlocked) of the Nth region it moves.
+ */
+static void crash_point(const char *step)
+{
+	static unsigned seen[3];
+	static const char *const steps[] = { "lock", "copy", "commit" };
+	const char *env = getenv("CSA_PD_CRASH");
+	unsigned i;
+
+	for (i = 0; env && i < 3; i++)
+		if (!strcmp(step, steps[i]) &&
+		    !strncmp(env, step, strlen(step)) && env[strlen(step)] == ':' &&
+		    ++seen[i] == (unsigned)atoi(env + strlen(step) + 1)) {
+			pd_log("CSA_PD_CRASH=%s: killed at %s", env, step);
+			raise(SIGKILL);
+		}
+}
+
 /* Lock, copy, commit, unlock region j->r. Lock held; dropped to copy. */
 static int run_region(struct csa_primary *p, struct pd_mig *m,
 		      struct region_job *j, uint64_t *bytes)
@@ -267,10 +296,13 @@ static int run_region(struct csa_primary *p, struct pd_mig *m,
 		pd_mig_unlock(p, m, CSA_REGION_NORMAL);
 		return ret ? ret : -ESTALE;
 	}
+	crash_point("lock");
 	pthread_mutex_unlock(&p->lock);
 	ret = pd_mig_copy_region(p, j->from, j->to, j->r, bytes, err,
 				 sizeof(err));
 	pthread_mutex_lock(&p->lock);
+	if (!ret)
+		crash_point("copy");
 	if (!ret && !still(p, j)) {
 		pd_mig_unlock(p, m, CSA_REGION_NORMAL);
 		return -ESTALE;
@@ -282,6 +314,7 @@ static int run_region(struct csa_primary *p, struct pd_mig *m,
 		return ret;
 	}
 	m->failures = 0;
+	crash_point("commit");
 	pd_mig_unlock(p, m, CSA_REGION_MIGRATED);
 	return 0;
 }
