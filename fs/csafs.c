@@ -89,6 +89,11 @@ static void fill_report(void *arg, struct json_object *report)
 	json_object_object_add(report, "volumes", vols);
 }
 
+static void on_lease(void *arg, bool held)
+{
+	csafs_mig_lease(arg, held);
+}
+
 static void local_state(void *arg, struct json_object *out)
 {
 	csafs_vols_local_state(arg, out);
@@ -185,7 +190,7 @@ static int start_link(struct csafs *fs)
 		.primary = fs->o->primary, .cert = fs->o->cert,
 		.key = fs->o->key, .ca = fs->o->ca,
 		.timeout_ms = PRIMARY_TIMEOUT_MS, .on_event = on_event,
-		.fill_report = fill_report, .arg = fs };
+		.fill_report = fill_report, .on_lease = on_lease, .arg = fs };
 	char err[1024] = "";
 	int ret;
 

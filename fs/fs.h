@@ -304,6 +304,14 @@ void csafs_mig_event(struct csafs *fs, const char *event,
 /* Bring the current map's region states to v->mig_to's (a refresh said
  * them). v->map_lock held. */
 void csafs_mig_sync(struct csafs *fs, struct csafs_vol *v);
+/*
+ * The host's lease with the primary is about to run out (@held false):
+ * hold I/O to every region of a migrating volume that is not migrated
+ * yet, since the primary may copy it once the lease is gone; or it holds
+ * again (@held true): reload, which puts each region where the primary
+ * says.
+ */
+void csafs_mig_lease(struct csafs *fs, bool held);
 
 /* ---- FUSE operations ------------------------------------------------- */
 

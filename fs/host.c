@@ -31,6 +31,9 @@ struct csafs_host {
 	atomic_bool connected;
 	atomic_bool stop;
 	atomic_bool report_now;
+	uint64_t report_ok_ms;		/* report thread only */
+	bool lease_lost;		/* report thread only */
+	csafs_lease_fn on_lease;
 	pthread_t thread, rthread;
 	bool has_thread, has_rthread;
 };
@@ -148,10 +151,27 @@ static void send_report(struct csafs_host *h)
 	ret = csa_client_call(h->rep, req, &r, &e);
 	json_object_put(r);
 	csa_client_err_clear(&e);
+	if (!ret)
+		h->report_ok_ms = now_ms();
 	if (ret && ret != -EREMOTEIO) {
 		csa_client_close(h->rep);
 		h->rep = NULL;
 	}
+}
+
+/*
+ * The primary counts on a host that stopped reporting having stopped
+ * touching what migrates once its lease ran out: tell the fs a little
+ * before that (it holds that I/O), and again once a report goes through.
+ */
+static void watch_lease(struct csafs_host *h)
+{
+	bool lost = now_ms() - h->report_ok_ms > LEASE_GUARD_MS;
+
+	if (lost == h->lease_lost || !h->on_lease)
+		return;
+	h->lease_lost = lost;
+	h->on_lease(h->arg, !lost);
 }
 
 static void *report_thread(void *arg)
@@ -160,8 +180,10 @@ static void *report_thread(void *arg)
 	uint64_t next = now_ms() + REPORT_MS;
 	struct timespec ts = { 0, POLL_MS * 1000000L };
 
+	h->report_ok_ms = now_ms();
 	while (!atomic_load(&h->stop)) {
 		nanosleep(&ts, NULL);
+		watch_lease(h);
 		if (!atomic_load(&h->connected) ||
 		    !(atomic_exchange(&h->report_now, false) || now_ms() >= next))
 			continue;
@@ -244,6 +266,7 @@ static void copy_opts(struct csafs_host *h, const struct csafs_host_opts *o)
 		.addr = h->primary, .cert = h->cert, .key = h->key,
 		.ca = h->ca, .timeout_ms = o->timeout_ms ? o->timeout_ms : 10000 };
 	h->on_event = o->on_event;
+	h->on_lease = o->on_lease;
 	h->fill_report = o->fill_report;
 	h->arg = o->arg;
 }

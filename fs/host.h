@@ -43,12 +43,23 @@ typedef void (*csafs_event_fn)(void *arg, const char *event,
 /* Fill @report (an empty object) with "luns" and "open" (ops.h host.report). */
 typedef void (*csafs_report_fn)(void *arg, struct json_object *report);
 
+/*
+ * The host's reports have not gone through for LEASE_GUARD_MS (@held
+ * false: the primary will soon stop counting on this host), or go
+ * through again (@held true). On the report thread.
+ */
+typedef void (*csafs_lease_fn)(void *arg, bool held);
+
+/* 2 s inside the primary's lease on a host's opens (10 s). */
+#define LEASE_GUARD_MS	8000
+
 struct csafs_host_opts {
 	const char *primary;		/* "host:port" */
 	const char *cert, *key, *ca;	/* the host's, and the cluster CA */
 	unsigned timeout_ms;		/* connects and calls; 0: 10 s */
 	csafs_event_fn on_event;
 	csafs_report_fn fill_report;	/* may be NULL: no reports */
+	csafs_lease_fn on_lease;	/* may be NULL */
 	void *arg;			/* for both callbacks */
 };
 

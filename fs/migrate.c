@@ -259,3 +259,43 @@ void csafs_mig_sync(struct csafs *fs, struct csafs_vol *v)
 	free(want);
 	csafs_map_put(fs, m);
 }
+
+/* Every region still at its old place, in one migrating map: held. */
+static void fence_map(struct csa_volume *cv)
+{
+	const struct csa_layout *to = csa_volume_layout(cv);
+	uint64_t r;
+
+	for (r = 0; r < to->nr_regions; r++)
+		if (csa_volume_region_state(cv, r) == CSA_REGION_NORMAL)
+			csa_volume_lock_region(cv, r, NULL, NULL);
+}
+
+void csafs_mig_lease(struct csafs *fs, bool held)
+{
+	struct csafs_map *maps[64];
+	struct csafs_vol *v;
+	char err[512];
+	unsigned n = 0, i;
+
+	if (held) {	/* the primary's word again: where each region is */
+		if (csafs_vols_load(fs, err, sizeof(err)))
+			csafs_log(FUSE_LOG_WARNING, "reports go through again, but the volumes could not be read: %s",
+				  err);
+		return;
+	}
+	csafs_log(FUSE_LOG_WARNING, "no report has reached the primary for %u s: I/O to regions not yet migrated is held until it does",
+		  LEASE_GUARD_MS / 1000);
+	pthread_mutex_lock(&fs->lock);
+	for (v = fs->vols; v && n < 64; v = v->next)
+		if (v->map && v->mig_to) {
+			v->map->refs++;
+			maps[n++] = v->map;
+		}
+	pthread_mutex_unlock(&fs->lock);
+	for (i = 0; i < n; i++) {
+		if (csa_volume_from_layout(maps[i]->cv))
+			fence_map(maps[i]->cv);
+		csafs_map_put(fs, maps[i]);
+	}
+}
