@@ -87,7 +87,8 @@
  *   -> VOLUME + {kept, grown} (counts of column copies)
  *   When column copies must move, the new requirements are recorded and
  *   a migration starts (as volume.migrate): -> VOLUME + {kept, grown,
- *   migration: MIGRATION}.
+ *   migration: MIGRATION}. A migration keeps the size: a volume that must
+ *   also grow grows in place when it ends (volume.changed then).
  *   errors: not_found, bad_request (e.g. a smaller size), busy (already
  *     migrating), the planner's refusals, io
  *

@@ -208,6 +208,7 @@ static int finish(struct csa_primary *p, unsigned idx)
 	csa_api_server_publish(p->api, "migration.done", done);
 	pd_mig_forget(p, name);
 	pd_volume_event(p, name, "volume.changed");
+	pd_volume_grow(p, name);	/* asked for more than it moved with */
 	return 0;
 }
 

@@ -4,8 +4,9 @@
  * now asks with the fewest changed column copies (placement.h csa_replan).
  * When every copy keeps its place, growing in place at most, the change is
  * made here. When data must move, the new requirements are recorded and a
- * migration starts (pd_mig_plan.c); growing and moving at once is refused:
- * a migration keeps the volume's size.
+ * migration starts (pd_mig_plan.c). A migration keeps the volume's size:
+ * one that must also grow does so in place when the migration ends
+ * (pd_volume_grow).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -118,14 +119,7 @@ static int replan(struct csa_primary *p, const struct csa_cat_volume *v,
 		return csa_api_fail(e, "internal", "out of memory");
 	if (ret)
 		return pd_refuse(plan, e);
-	if (!plan->nr_changed)
-		return 0;
-	if (want->size > v->layout->size)
-		return csa_api_fail(e, "bad_request",
-				    "volume \"%s\" cannot grow and move at once: %u column cop%s would move and %u be added; grow it first, or change its rates first",
-				    v->name, plan->nr_moved, plan->nr_moved == 1 ? "y" : "ies",
-				    plan->nr_added);
-	return 1;
+	return plan->nr_changed ? 1 : 0;
 }
 
 /* Copies must move: start a migration to a plan at the volume's size. */
@@ -224,6 +218,40 @@ static int set_volume(struct csa_primary *p, const struct csa_api_peer *peer,
 	if (pd_commit(p, next, err, sizeof(err)))
 		return csa_api_fail(e, "io", "%s", err);
 	return 0;
+}
+
+int pd_volume_grow(struct csa_primary *p, const char *name)
+{
+	int i = csa_catalog_find_volume(p->cat, name), ret;
+	struct csa_api_err e = { 0 };
+	struct csa_plan plan = { 0 };
+	struct csa_cat_req want;
+	struct csa_catalog *next;
+	char err[768] = "";
+
+	if (i < 0 || !p->cat->volumes[i].layout ||
+	    p->cat->volumes[i].req.size <= p->cat->volumes[i].layout->size)
+		return 0;
+	want = p->cat->volumes[i].req;
+	ret = replan(p, &p->cat->volumes[i], &want, &plan, &e);
+	if (ret == 1)		/* it must move again first: the next round */
+		ret = set_migrate(p, i, &want, &plan, &e) < 0 ? -1 : 0;
+	else if (!ret && pd_zero_new(p, p->cat->volumes[i].layout, plan.layout,
+				     err, sizeof(err)))
+		ret = -1;
+	else if (!ret && csa_catalog_dup(p->cat, &next))
+		ret = -1;
+	else if (!ret && (apply(next, i, &want, &plan, err, sizeof(err)) ||
+			  pd_commit(p, next, err, sizeof(err))))
+		ret = -1;
+	else if (!ret)
+		pd_volume_event(p, name, "volume.changed");
+	if (ret)
+		pd_log("volume %s cannot grow to %llu bytes yet: %s", name,
+		       (unsigned long long)want.size, err[0] ? err : e.msg);
+	json_object_put(e.detail);
+	csa_plan_release(&plan);
+	return ret;
 }
 
 int pd_op_volume_set(void *ctx, const struct csa_api_peer *peer,

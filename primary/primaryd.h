@@ -211,6 +211,11 @@ int pd_place(struct csa_primary *p, const struct csa_cat_req *req,
 int pd_zero_new(struct csa_primary *p, const struct csa_layout *old,
 		const struct csa_layout *new, char *err, size_t errlen);
 
+/* Volume @name asks for more size than its layout has (a migration kept
+ * its size): grow it in place now, or start the migration it needs
+ * first. 0, or -1 (logged). Lock held. */
+int pd_volume_grow(struct csa_primary *p, const char *name);
+
 /* Publish @event ("volume.created", ...) for volume @name and log it. */
 void pd_volume_event(struct csa_primary *p, const char *name,
 		     const char *event);

@@ -134,12 +134,53 @@ check "resumed, it ends" wait_online sv 120
 check "sv has 2 columns now" test "$(json volume show sv | field columns)" -eq 2
 check "and its data is intact" cmp -s "$WORK/orig2" "$M/sv"
 
+# ---- growing and moving at once: it moves, then grows ------------------------------
+csa volume rm mv >/dev/null && csa volume rm sv >/dev/null
+csa volume create gv --size 16M --mbps 100 >/dev/null
+head -c 16M /dev/urandom > "$WORK/orig3"
+dd if="$WORK/orig3" of="$M/gv" bs=1M oflag=direct conv=fsync status=none
+json volume set gv --size 24M --mbps 500 > "$WORK/set3" 2>&1
+check "volume set gv --size 24M --mbps 500 starts a migration: $(grep -o '"code.*' "$WORK/set3")" \
+	grep -Eq '"migration": ?\{' "$WORK/set3"
+grown() {
+	for ((i = 0; i < 300; i++)); do
+		[ "$(json volume show gv | field size)" = 25165824 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "... then grows to 24 MiB once it has moved" grown
+check "... with 2 columns" test "$(json volume show gv | field columns)" -eq 2
+check "... its 16 MiB intact" cmp -s -n 16777216 "$WORK/orig3" "$M/gv"
+check "... and zeros after them" \
+	cmp -s -n 8388608 -i 16777216:0 "$M/gv" /dev/zero
+
 # ---- the control file --------------------------------------------------------------
+others=$(json volume show gv | tr -d ' \n' | grep -Eo '"arrays":\[[^]]*\]' | head -1 |
+	grep -Eo 'a[0-9]' | sort -u | comm -13 - <(printf 'a1\na2\na3\na4\n') | paste -sd,)
 exec 3<>"$M/.csa/control"
-printf 'migrate sv --to a1,a2,a3 --dry-run\n' >&3
+printf 'migrate gv --to %s --dry-run\n' "$others" >&3
 answer=$(cat <&3)
 exec 3>&-
-check ".csa/control: 'migrate sv --to a1,a2,a3 --dry-run' answers with the plan ($answer)" \
+check ".csa/control: 'migrate gv --to $others --dry-run' answers with the plan ($answer)" \
 	grep -q '^ok' <<<"$answer"
+check "... and moves nothing" grep -Eq '"state": ?"online"' <(json volume show gv)
+exec 3<>"$M/.csa/control"
+printf 'migrate gv --to %s\n' "$others" >&3
+answer=$(cat <&3)
+exec 3>&-
+check ".csa/control: 'migrate gv --to $others' starts it ($answer)" grep -q '^ok' <<<"$answer"
+exec 3<>"$M/.csa/control"
+printf 'pause gv\n' >&3
+answer=$(cat <&3)
+exec 3>&-
+check ".csa/control: 'pause gv' ($answer)" grep -q '^ok' <<<"$answer"
+exec 3<>"$M/.csa/control"
+printf 'resume gv\n' >&3
+answer=$(cat <&3)
+exec 3>&-
+check ".csa/control: 'resume gv' ($answer)" grep -q '^ok' <<<"$answer"
+check "... and it ends" wait_online gv 60
+check "gv's data is intact after two moves" cmp -s -n 16777216 "$WORK/orig3" "$M/gv"
 
 finish
