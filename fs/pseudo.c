@@ -355,7 +355,8 @@ static int make_text(struct csafs_pseudo *p, fuse_ino_t ino,
 		view = pseudo_view(p, VIEW_ARRAYS | VIEW_ARRAY_DETAIL, NULL);
 		break;
 	case INO_METRICS:
-		view = pseudo_view(p, VIEW_ARRAYS | VIEW_VOLUMES, NULL);
+		view = pseudo_view(p, VIEW_ARRAYS | VIEW_VOLUMES |
+				   VIEW_MIGRATIONS, NULL);
 		break;
 	default:
 		name = volume_name(p, ino);

@@ -7,12 +7,16 @@
  *
  *   status       the whole CSA: arrays, LUNs, capacity used/free, rated vs
  *                measured MB/s and IOPS, volumes, alerts; aligned text
- *   arrays       one line per array (and its LUNs, paths' state)
- *   volumes/<v>  a volume: requirements, layout, region states
+ *   arrays       one line per array: rated vs measured MB/s and IOPS,
+ *                p99, utilisation and the monitor's state; then each array
+ *                and its LUNs
+ *   volumes/<v>  a volume: requirements, layout, region states, its
+ *                migration (progress, region map) and load fit
  *   events       append-only log of what the primary pushed, one line
  *                each; a read at the end waits for the next event (tail -f
  *                works; poll says readable when there is one)
- *   control      writable: write a command ("volume set db1 mbps=600"),
+ *   control      writable: write a command ("volume set db1 mbps=600",
+ *                "migrate db1 --to a3,a4", "pause"),
  *                read the answer back on the same open file
  *   metrics      Prometheus text exposition format
  *

@@ -152,7 +152,7 @@ int csafs_event_line(time_t when, const char *event, struct json_object *data,
 		strcpy(stamp, "1970-01-01T00:00:00Z");
 	pbuf_printf(out, "%s ", stamp);
 	key_part(out, event);
-	if (data)
+	if (data && !csafs_event_text(event, data, out))
 		flatten(out, &key, data);
 	out->nomem |= key.nomem;
 	pbuf_free(&key);

@@ -110,6 +110,23 @@ static void fetch_details(struct csafs_pseudo *p, struct json_object *view,
 	}
 }
 
+/*
+ * migration.list's list as "migrations". A primary without migrations
+ * refuses the op: then there is no list, and that is no error of the view.
+ */
+static void fetch_migrations(struct csafs_pseudo *p, struct json_object *view)
+{
+	struct json_object *r = NULL, *list;
+	struct csa_client_err e;
+
+	if (view_call(p, view, "migration.list", NULL, &r, &e))
+		return;
+	list = json_object_object_get(r, "migrations");
+	if (json_object_is_type(list, json_type_array))
+		json_object_object_add(view, "migrations", json_object_get(list));
+	json_object_put(r);
+}
+
 static struct json_object *local_of(struct csafs_pseudo *p)
 {
 	struct json_object *local = json_object_new_object();
@@ -236,6 +253,8 @@ struct json_object *pseudo_view(struct csafs_pseudo *p, unsigned what,
 		fetch_list(p, view, "volume.list", "volumes");
 	if (what & VIEW_VOLUME_DETAIL)
 		fetch_details(p, view, "volumes", "volume.show");
+	if (what & VIEW_MIGRATIONS)
+		fetch_migrations(p, view);
 	if (volume && !view_call(p, view, "volume.show", volume, &r, &e))
 		json_object_object_add(view, "volume", r);
 	return view;

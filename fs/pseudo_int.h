@@ -15,6 +15,7 @@
  *    "arrays":   [ARRAY or ARRAY_SUMMARY (primary/ops.h)...],
  *    "volumes":  [VOLUME or VOLUME_SUMMARY...],
  *    "volume":   VOLUME (for volumes/<v>),
+ *    "migrations": [MIGRATION...] (migration.list's),
  *    "measured": {"ms", "arrays": {ARRAY: {"mbps", "iops"}}}: what this
  *                host moved to each array's LUNs over the last "ms"
  *                milliseconds ("ms" absent: no earlier sample yet; an
@@ -71,9 +72,22 @@ void ptab_print(struct ptab *t, struct pbuf *out, unsigned indent);
 
 /* Sizes and times: csa_fmt_size, csa_fmt_time (tools/units.h). */
 
+#define PFMT_LEN	32
+
+/* Seconds as "45s", "1m40s", "2h05m", "3d04h"; "-" when negative (unknown). */
+const char *pfmt_secs(int64_t s, char buf[PFMT_LEN]);
+/* Microseconds as milliseconds with one decimal: 4200 -> "4.2". */
+const char *pfmt_ms(uint64_t us, char buf[PFMT_LEN]);
+
 /* Reading JSON: a missing or mistyped member reads as "", 0, false. */
 const char *pj_str(struct json_object *o, const char *key);
 uint64_t pj_u64(struct json_object *o, const char *key);
+/* Signed, for the figures where -1 means "unknown" or "none". */
+int64_t pj_i64(struct json_object *o, const char *key);
+/* An integer or a decimal as a double. */
+double pj_double(struct json_object *o, const char *key);
+/* The object @key of @o, or NULL (also for JSON null). */
+struct json_object *pj_obj(struct json_object *o, const char *key);
 bool pj_bool(struct json_object *o, const char *key);
 bool pj_has(struct json_object *o, const char *key);
 /* The array @key of @o, or NULL; and its length (0 for NULL). */
@@ -115,7 +129,7 @@ int csafs_render_metrics(struct json_object *view, struct pbuf *out);
 /*
  * One line of .csa/events, newline included:
  *   "2026-11-24T10:43:30Z volume.created name=db1 generation=7"
- * Data is flattened: nested objects give dotted keys (detail.code=x),
+ * Data is as csafs_event_text has it, or else flattened: nested objects give dotted keys (detail.code=x),
  * arrays of scalars join with "," (hosts=h1,h2), other arrays index
  * (arrays.0.name=a1); a value that is empty or holds a space, quote,
  * '=', backslash or control character is quoted C-style. Data that is
@@ -123,6 +137,17 @@ int csafs_render_metrics(struct json_object *view, struct pbuf *out);
  */
 int csafs_event_line(time_t when, const char *event, struct json_object *data,
 		     struct pbuf *out);
+
+/*
+ * The rest of the line for the events a person reads better as a
+ * sentence (pseudo_evtext.c: migration.*, region.lock/unlock, array.load,
+ * alert, alert.cleared):
+ *   "2026-11-24T10:43:30Z migration.progress db1 12/80 regions 768.0M/5.0G 95 MB/s ETA 48s"
+ * Appends to @out and returns true, or false (nothing added) for another
+ * event or data that is not an object: those are flattened.
+ */
+bool csafs_event_text(const char *event, struct json_object *data,
+		      struct pbuf *out);
 
 /*
  * The log: lines with their offsets in one byte stream that only grows.

@@ -2,8 +2,10 @@
 /*
  * .csa/metrics (pseudo_int.h): the view in the Prometheus text exposition
  * format, version 0.0.4: for each family "# HELP", "# TYPE", then its
- * samples, every family once. Arrays and volumes are the primary's view
- * (absent while it cannot be reached); LUN counters are this host's own.
+ * samples, every family once. Arrays, volumes and migrations are the
+ * primary's view (absent while it cannot be reached); an array's measured
+ * figures are its monitor's "load", and have no sample for an array
+ * without one (an older primary); LUN counters are this host's own.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +13,8 @@
 
 #include "fs/pseudo_int.h"
 
-enum source { ARRAYS, VOLUMES, LOCAL_VOLUMES, LUNS };
-enum value { RAW, UP, MICROSECONDS };
+enum source { ARRAYS, ARRAY_LOADS, VOLUMES, LOCAL_VOLUMES, LUNS, MIGRATIONS };
+enum value { RAW, UP, MICROSECONDS, PERCENT, SATURATED };
 
 struct family {
 	const char *name;
@@ -38,6 +40,16 @@ static const struct family families[] = {
 	  "Bytes of the array's LUNs the CSA may use." },
 	{ "csafs_array_free_bytes", "gauge", ARRAYS, "free_bytes", RAW,
 	  "Bytes of the array's LUNs in no volume." },
+	{ "csafs_array_measured_mbps", "gauge", ARRAY_LOADS, "mbps", RAW,
+	  "MB/s all hosts moved to the array over the last second (the primary's monitor)." },
+	{ "csafs_array_measured_iops", "gauge", ARRAY_LOADS, "iops", RAW,
+	  "I/O per second all hosts did on the array over the last second (the primary's monitor)." },
+	{ "csafs_array_util_ratio", "gauge", ARRAY_LOADS, "util", PERCENT,
+	  "How much of its rating the array is using (1: all of it)." },
+	{ "csafs_array_p99_seconds", "gauge", ARRAY_LOADS, "p99_us", MICROSECONDS,
+	  "99th percentile latency of all hosts' I/O to the array over the last second." },
+	{ "csafs_array_saturated", "gauge", ARRAY_LOADS, "state", SATURATED,
+	  "1 if the primary's monitor finds the array saturated, else 0." },
 	{ "csafs_volume_size_bytes", "gauge", VOLUMES, "size", RAW,
 	  "Size of the volume in bytes." },
 	{ "csafs_volume_required_mbps", "gauge", VOLUMES, "mbps", RAW,
@@ -50,6 +62,14 @@ static const struct family families[] = {
 	  "Columns the volume is striped over." },
 	{ "csafs_volume_open", "gauge", LOCAL_VOLUMES, "open", RAW,
 	  "Handles this host has open on the volume." },
+	{ "csafs_migration_regions_total", "gauge", MIGRATIONS, "regions", RAW,
+	  "Regions the volume's migration moves." },
+	{ "csafs_migration_regions_done", "gauge", MIGRATIONS, "regions_done", RAW,
+	  "Regions the volume's migration has moved." },
+	{ "csafs_migration_bytes_done", "gauge", MIGRATIONS, "bytes_done", RAW,
+	  "Bytes the volume's migration has copied." },
+	{ "csafs_migration_rate_mbps", "gauge", MIGRATIONS, "rate_mbps", RAW,
+	  "MB/s the volume's migration copies at (the last 5 seconds)." },
 	{ "csafs_lun_reads_total", "counter", LUNS, "reads", RAW,
 	  "Reads this host sent to the LUN." },
 	{ "csafs_lun_writes_total", "counter", LUNS, "writes", RAW,
@@ -92,16 +112,18 @@ static void labels(struct pbuf *out, enum source src, struct json_object *o)
 			    (unsigned long long)pj_u64(o, "lun"));
 		return;
 	}
-	pbuf_puts(out, src == ARRAYS ? "{array=\"" : "{volume=\"");
-	label_value(out, pj_str(o, "name"));
+	pbuf_puts(out, src == ARRAYS || src == ARRAY_LOADS ? "{array=\"" :
+		  "{volume=\"");
+	label_value(out, pj_str(o, src == MIGRATIONS ? "volume" : "name"));
 	pbuf_puts(out, "\"}");
 }
 
+/* The sample of @f for @item (labelled by it); its value is read from @o. */
 static void sample(struct pbuf *out, const struct family *f,
-		   struct json_object *o)
+		   struct json_object *item, struct json_object *o)
 {
 	pbuf_puts(out, f->name);
-	labels(out, f->src, o);
+	labels(out, f->src, item);
 	switch (f->val) {
 	case RAW:
 		pbuf_printf(out, " %llu\n", (unsigned long long)pj_u64(o, f->key));
@@ -112,6 +134,12 @@ static void sample(struct pbuf *out, const struct family *f,
 	case MICROSECONDS:
 		pbuf_printf(out, " %.6f\n", (double)pj_u64(o, f->key) / 1e6);
 		break;
+	case PERCENT:
+		pbuf_printf(out, " %.2f\n", (double)pj_u64(o, f->key) / 100);
+		break;
+	case SATURATED:
+		pbuf_printf(out, " %d\n", !strcmp(pj_str(o, f->key), "saturated"));
+		break;
 	}
 }
 
@@ -121,7 +149,10 @@ static struct json_object *objects(struct json_object *view, enum source src)
 
 	switch (src) {
 	case ARRAYS:
+	case ARRAY_LOADS:
 		return pj_arr(view, "arrays");
+	case MIGRATIONS:
+		return pj_arr(view, "migrations");
 	case VOLUMES:
 		return pj_arr(view, "volumes");
 	case LOCAL_VOLUMES:
@@ -140,8 +171,14 @@ static void family(struct pbuf *out, const struct family *f,
 
 	pbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
 		    f->name, f->type);
-	for (i = 0; i < pj_len(list); i++)
-		sample(out, f, json_object_array_get_idx(list, i));
+	for (i = 0; i < pj_len(list); i++) {
+		struct json_object *item = json_object_array_get_idx(list, i);
+		struct json_object *o = f->src == ARRAY_LOADS ?
+					pj_obj(item, "load") : item;
+
+		if (o)
+			sample(out, f, item, o);
+	}
 }
 
 int csafs_render_metrics(struct json_object *view, struct pbuf *out)

@@ -94,6 +94,7 @@ struct csafs_pseudo {
 #define VIEW_ARRAY_DETAIL	(1u << 2)	/* ... and array.show of each */
 #define VIEW_VOLUMES		(1u << 3)	/* volume.list */
 #define VIEW_VOLUME_DETAIL	(1u << 4)	/* ... and volume.show of each */
+#define VIEW_MIGRATIONS		(1u << 5)	/* migration.list */
 
 /*
  * A view (pseudo_int.h) with what @what asks of the primary, the local

@@ -50,17 +50,18 @@ const char *csafs_array_state(struct json_object *view, const char *array)
 	return a ? pj_str(a, "state") : "";
 }
 
-/* "12" from the primary's cluster-wide figure, else this host's, else "-". */
+/*
+ * "12" from the primary's figure for all hosts (the monitor's "load" of
+ * the array), else this host's, else "-".
+ */
 static const char *measured(struct json_object *view, struct json_object *a,
 			    const char *what, char *buf, size_t len)
 {
 	struct json_object *m = json_object_object_get(view, "measured");
-	struct json_object *one;
-	char key[32];
+	struct json_object *load = pj_obj(a, "load"), *one;
 
-	snprintf(key, sizeof(key), "measured_%s", what);
-	if (pj_has(a, key)) {
-		snprintf(buf, len, "%llu", (unsigned long long)pj_u64(a, key));
+	if (load) {
+		snprintf(buf, len, "%llu", (unsigned long long)pj_u64(load, what));
 		return buf;
 	}
 	if (!pj_has(m, "ms"))
@@ -77,20 +78,20 @@ static void measured_note(struct json_object *view, struct pbuf *out)
 	struct json_object *arrays = pj_arr(view, "arrays");
 	struct json_object *m = json_object_object_get(view, "measured");
 	uint64_t ms = pj_u64(m, "ms");
-	size_t i;
+	size_t i, loads = 0;
 
 	for (i = 0; i < pj_len(arrays); i++)
-		if (!pj_has(json_object_array_get_idx(arrays, i),
-			    "measured_mbps"))
-			break;
-	if (i == pj_len(arrays))
+		loads += pj_obj(json_object_array_get_idx(arrays, i), "load") != NULL;
+	if (loads == pj_len(arrays))
 		return;		/* the primary's figures throughout */
+	pbuf_puts(out, loads ? "  measured: all hosts' I/O (the primary's); where it gives none, this host's" :
+		  "  measured: this host's I/O");
 	if (ms)
-		pbuf_printf(out, "  measured: this host's I/O over the last %llu.%llu s\n",
+		pbuf_printf(out, " over the last %llu.%llu s\n",
 			    (unsigned long long)ms / 1000,
 			    (unsigned long long)ms % 1000 / 100);
 	else
-		pbuf_puts(out, "  measured: this host's I/O; \"-\" until a second sample (read again in a second)\n");
+		pbuf_puts(out, "; \"-\" until a second sample (read again in a second)\n");
 }
 
 /* ---- alerts ------------------------------------------------------------- */
@@ -159,6 +160,25 @@ static void lun_alerts(struct json_object *view, struct pbuf *out)
 	}
 }
 
+/* The monitor's: a saturated array that no placement relieves. */
+static void monitor_alerts(struct json_object *view, struct pbuf *out)
+{
+	struct json_object *alerts = pj_arr(json_object_object_get(view, "status"),
+					    "alerts");
+	char when[CSA_FMT_LEN];
+	size_t i;
+
+	for (i = 0; i < pj_len(alerts); i++) {
+		struct json_object *a = json_object_array_get_idx(alerts, i);
+
+		pbuf_printf(out, "  array %s", pj_str(a, "array"));
+		if (*pj_str(a, "volume"))
+			pbuf_printf(out, ", volume %s", pj_str(a, "volume"));
+		pbuf_printf(out, ": %s (since %s)\n", pj_str(a, "message"),
+			    csa_fmt_time(pj_u64(a, "since"), when));
+	}
+}
+
 void csafs_alerts(struct json_object *view, struct pbuf *out)
 {
 	struct json_object *arrays = pj_arr(view, "arrays");
@@ -170,6 +190,7 @@ void csafs_alerts(struct json_object *view, struct pbuf *out)
 		pbuf_printf(out, "  primary %s: %s\n",
 			    pj_bool(err, "refused") ? "refused" : "unreachable",
 			    pj_str(err, "message"));
+	monitor_alerts(view, out);
 	for (i = 0; i < pj_len(arrays); i++) {
 		struct json_object *a = json_object_array_get_idx(arrays, i);
 		const char *st = pj_str(a, "state");
@@ -201,11 +222,35 @@ void csafs_banner(struct json_object *view, struct pbuf *out)
 	pbuf_puts(out, "What follows is what this host knows; it may be out of date.\n\n");
 }
 
+/* "1 (db1)": the count from status, the names from the volumes shown. */
+static const char *migrating(struct json_object *view, struct json_object *s,
+			     char *buf, size_t len)
+{
+	struct json_object *vols = pj_arr(view, "volumes");
+	unsigned long long n = (unsigned long long)pj_u64(s, "migrations");
+	char names[1024] = "";
+	size_t i, used = 0;
+
+	for (i = 0; i < pj_len(vols) && used < sizeof(names); i++) {
+		struct json_object *v = json_object_array_get_idx(vols, i);
+
+		if (pj_obj(v, "migration"))
+			used += (size_t)snprintf(names + used, sizeof(names) - used,
+						 "%s%s", used ? "," : "",
+						 pj_str(v, "name"));
+	}
+	if (*names)
+		snprintf(buf, len, "%llu (%s)", n, names);
+	else
+		snprintf(buf, len, "%llu", n);
+	return buf;
+}
+
 static void cluster_block(struct json_object *view, struct pbuf *out)
 {
 	struct json_object *s = json_object_object_get(view, "status");
 	struct json_object *local = json_object_object_get(view, "local");
-	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], c[CSA_FMT_LEN];
+	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], c[CSA_FMT_LEN], list[1024];
 	struct ptab *t = kv_new();
 
 	if (s) {
@@ -239,6 +284,8 @@ static void cluster_block(struct json_object *view, struct pbuf *out)
 		kv_add(t, "hosts", "%llu registered",
 		       (unsigned long long)pj_u64(s, "hosts"));
 	}
+	if (pj_has(s, "migrations"))
+		kv_add(t, "migrations", "%s", migrating(view, s, list, sizeof(list)));
 	ptab_print(t, out, 0);
 }
 
@@ -369,14 +416,6 @@ static void local_volumes(struct json_object *view, struct pbuf *out)
 	ptab_print(t, out, 2);
 }
 
-/* Microseconds as milliseconds with one decimal. */
-static const char *fmt_us(uint64_t us, char buf[CSA_FMT_LEN])
-{
-	snprintf(buf, CSA_FMT_LEN, "%llu.%llu", (unsigned long long)us / 1000,
-		 (unsigned long long)us % 1000 / 100);
-	return buf;
-}
-
 static void local_luns(struct json_object *view, struct pbuf *out)
 {
 	static const char *const heads[] = {
@@ -404,7 +443,7 @@ static void local_luns(struct json_object *view, struct pbuf *out)
 		ptab_add(t, "%s", csa_fmt_size(pj_u64(l, "write_bytes"), a));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "errors"));
 		ptab_add(t, "%llu", (unsigned long long)pj_u64(l, "in_flight"));
-		ptab_add(t, "%s", fmt_us(pj_u64(l, "p99_us"), a));
+		ptab_add(t, "%s", pfmt_ms(pj_u64(l, "p99_us"), a));
 	}
 	ptab_print(t, out, 2);
 }
@@ -485,6 +524,75 @@ static bool local_latency(struct json_object *view, const char *array,
 	return any;
 }
 
+/* p99 of all hosts from the primary's load, and this host's own. */
+static void latency_row(struct ptab *t, struct json_object *view,
+			struct json_object *a)
+{
+	struct json_object *load = pj_obj(a, "load");
+	char x[PFMT_LEN], y[PFMT_LEN], z[PFMT_LEN];
+	uint64_t p50, p99;
+	bool mine = local_latency(view, pj_str(a, "name"), &p50, &p99);
+
+	if (load && mine)
+		kv_add(t, "latency", "p99 %s ms (all hosts); this host p50 %s ms, p99 %s ms",
+		       pfmt_ms(pj_u64(load, "p99_us"), z), pfmt_ms(p50, x),
+		       pfmt_ms(p99, y));
+	else if (load)
+		kv_add(t, "latency", "p99 %s ms (all hosts)",
+		       pfmt_ms(pj_u64(load, "p99_us"), z));
+	else if (mine)
+		kv_add(t, "latency", "p50 %s ms, p99 %s ms (this host)",
+		       pfmt_ms(p50, x), pfmt_ms(p99, y));
+}
+
+/* The P99-MS cell: all hosts' from the load, else this host's, else "-". */
+static const char *p99_cell(struct json_object *view, struct json_object *a,
+			    char buf[PFMT_LEN])
+{
+	struct json_object *load = pj_obj(a, "load");
+	uint64_t p50, p99;
+
+	if (load)
+		return pfmt_ms(pj_u64(load, "p99_us"), buf);
+	if (local_latency(view, pj_str(a, "name"), &p50, &p99))
+		return pfmt_ms(p99, buf);
+	return "-";
+}
+
+/* One line per array: rated against measured, latency, the monitor's state. */
+static void load_table(struct json_object *view, struct pbuf *out)
+{
+	static const char *const heads[] = {
+		"NAME", "STATE", "RATED-MB/S", "MEAS-MB/S", "RATED-IOPS",
+		"MEAS-IOPS", "P99-MS", "UTIL", "LOAD" };
+	struct json_object *arrays = pj_arr(view, "arrays");
+	struct ptab *t = ptab_new(9, heads, "llrrrrrrl");
+	char m[PFMT_LEN];
+	size_t i;
+
+	for (i = 0; i < pj_len(arrays); i++) {
+		struct json_object *a = json_object_array_get_idx(arrays, i);
+		struct json_object *load = pj_obj(a, "load");
+
+		ptab_add(t, "%s", pj_str(a, "name"));
+		ptab_add(t, "%s", pj_str(a, "state"));
+		ptab_add(t, "%llu", (unsigned long long)pj_u64(a, "rated_mbps"));
+		ptab_add(t, "%s", measured(view, a, "mbps", m, sizeof(m)));
+		ptab_add(t, "%llu", (unsigned long long)pj_u64(a, "rated_iops"));
+		ptab_add(t, "%s", measured(view, a, "iops", m, sizeof(m)));
+		ptab_add(t, "%s", p99_cell(view, a, m));
+		if (load)
+			ptab_add(t, "%llu%%", (unsigned long long)pj_u64(load, "util"));
+		else
+			ptab_add(t, "-");
+		ptab_add(t, "%s", load ? pj_str(load, "state") : "-");
+	}
+	pbuf_puts(out, "arrays:\n");
+	ptab_print(t, out, 2);
+	measured_note(view, out);
+	pbuf_puts(out, "\n");
+}
+
 static void array_block(struct json_object *view, struct json_object *a,
 			struct pbuf *out)
 {
@@ -492,8 +600,8 @@ static void array_block(struct json_object *view, struct json_object *a,
 	const char *name = pj_str(a, "name");
 	uint64_t cap = pj_u64(a, "capacity_bytes");
 	uint64_t nfree = pj_u64(a, "free_bytes");
+	struct json_object *load = pj_obj(a, "load");
 	struct ptab *t = kv_new();
-	uint64_t p50, p99;
 
 	kv_add(t, "array", "%s", name);
 	kv_add(t, "state", "%s", pj_str(a, "state"));
@@ -509,13 +617,16 @@ static void array_block(struct json_object *view, struct json_object *a,
 	kv_add(t, "reserved", "%llu MB/s, %llu IOPS",
 	       (unsigned long long)pj_u64(a, "reserved_mbps"),
 	       (unsigned long long)pj_u64(a, "reserved_iops"));
-	kv_add(t, "measured", "%s MB/s, %s IOPS%s",
+	kv_add(t, "measured", "%s MB/s, %s IOPS (%s)",
 	       measured(view, a, "mbps", x, sizeof(x)),
 	       measured(view, a, "iops", y, sizeof(y)),
-	       pj_has(a, "measured_mbps") ? "" : " (this host)");
-	if (local_latency(view, name, &p50, &p99))
-		kv_add(t, "latency", "p50 %s ms, p99 %s ms (this host)",
-		       fmt_us(p50, x), fmt_us(p99, y));
+	       load ? "all hosts, last second" : "this host");
+	latency_row(t, view, a);
+	if (load)
+		kv_add(t, "load", "%s, %llu%% utilised", pj_str(load, "state"),
+		       (unsigned long long)pj_u64(load, "util"));
+	else
+		kv_add(t, "load", "- (the primary gives no load figures)");
 	if (pj_has(a, "volume_names"))
 		kv_add(t, "volumes", "%s",
 		       pj_list(a, "volume_names", "none", list, sizeof(list)));
@@ -570,6 +681,8 @@ int csafs_render_arrays(struct json_object *view, struct pbuf *out)
 		local_arrays(view, out);
 		return out->nomem ? -ENOMEM : 0;
 	}
+	if (pj_len(arrays))
+		load_table(view, out);
 	for (i = 0; i < pj_len(arrays); i++) {
 		if (i)
 			pbuf_puts(out, "\n");

@@ -191,6 +191,33 @@ void ptab_print(struct ptab *t, struct pbuf *out, unsigned indent)
 	ptab_free(t);
 }
 
+/* ---- durations ---------------------------------------------------------- */
+
+const char *pfmt_secs(int64_t s, char buf[PFMT_LEN])
+{
+	long long v = (long long)s;
+
+	if (v < 0)
+		snprintf(buf, PFMT_LEN, "-");
+	else if (v < 60)
+		snprintf(buf, PFMT_LEN, "%llds", v);
+	else if (v < 3600)
+		snprintf(buf, PFMT_LEN, "%lldm%02llds", v / 60, v % 60);
+	else if (v < 86400)
+		snprintf(buf, PFMT_LEN, "%lldh%02lldm", v / 3600, v % 3600 / 60);
+	else
+		snprintf(buf, PFMT_LEN, "%lldd%02lldh", v / 86400,
+			 v % 86400 / 3600);
+	return buf;
+}
+
+const char *pfmt_ms(uint64_t us, char buf[PFMT_LEN])
+{
+	snprintf(buf, PFMT_LEN, "%llu.%llu", (unsigned long long)us / 1000,
+		 (unsigned long long)us % 1000 / 100);
+	return buf;
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 const char *pj_str(struct json_object *o, const char *key)
@@ -208,6 +235,31 @@ uint64_t pj_u64(struct json_object *o, const char *key)
 	if (!json_object_is_type(v, json_type_int))
 		return 0;
 	return json_object_get_uint64(v);
+}
+
+int64_t pj_i64(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	return json_object_is_type(v, json_type_int) ?
+	       json_object_get_int64(v) : 0;
+}
+
+double pj_double(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return 0;
+	return json_object_get_double(v);
+}
+
+struct json_object *pj_obj(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	return json_object_is_type(v, json_type_object) ? v : NULL;
 }
 
 bool pj_bool(struct json_object *o, const char *key)

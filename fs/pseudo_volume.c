@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * .csa/volumes/<v> (pseudo_int.h): one volume's requirements, layout and
- * region states. The layout is read from volume.show's JSON leniently,
+ * region states, its migration and the monitor's measure of it. The layout is read from volume.show's JSON leniently,
  * member by member, rather than through the striper's strict parser: a
  * field a newer primary adds must not blank the file a person reads.
  */
@@ -10,6 +10,13 @@
 #include <string.h>
 
 #include "fs/pseudo_int.h"
+
+#define MAP_RUNS	16	/* runs the region map shows; then "..." */
+
+static const char fit_statement[] =
+	"fit score: how far past its own reserved share the volume pushes "
+	"the array (measured - reserved, over the array's rating), relative "
+	"to that share; the highest on a saturated array is moved first";
 
 #define kv_add(t, key, ...)			\
 	do {					\
@@ -68,6 +75,160 @@ static void regions_line(struct ptab *t, struct json_object *l)
 	       (unsigned long long)rc.migrated);
 }
 
+/* ---- the migration ------------------------------------------------------ */
+
+/* A run of regions in one state, being added to the map. */
+struct map_run {
+	uint64_t first, last;
+	const char *state;	/* NULL: none yet */
+	unsigned shown;		/* runs written */
+};
+
+/* Add regions @first..@last in @state; the same state next to it extends it. */
+static void map_add(struct pbuf *b, struct map_run *run, uint64_t first,
+		    uint64_t last, const char *state)
+{
+	if (run->state && !strcmp(run->state, state) && run->last + 1 == first) {
+		run->last = last;
+		return;
+	}
+	if (run->state && run->shown++ < MAP_RUNS) {
+		pbuf_printf(b, "%s%llu", run->shown > 1 ? ", " : "",
+			    (unsigned long long)run->first);
+		if (run->last > run->first)
+			pbuf_printf(b, "-%llu", (unsigned long long)run->last);
+		pbuf_printf(b, " %s", run->state);
+	}
+	*run = (struct map_run){ first, last, state, run->shown };
+}
+
+/*
+ * "0-11 migrated, 12 locked, 13-79 normal": every one of @total regions,
+ * from the runs of the `to` layout's region table (regions not listed are
+ * normal). Past MAP_RUNS runs, "... (N more runs)".
+ */
+static void region_map(struct pbuf *b, struct json_object *runs,
+		       uint64_t total)
+{
+	struct map_run run = { 0 };
+	uint64_t next = 0;
+	size_t i;
+
+	for (i = 0; i < pj_len(runs); i++) {
+		struct json_object *r = json_object_array_get_idx(runs, i);
+		uint64_t first = pj_u64(r, "first"), n = pj_u64(r, "count");
+
+		if (first < next || !n || first >= total)
+			continue;	/* out of order or past the end: left out */
+		if (n > total - first)
+			n = total - first;
+		if (first > next)
+			map_add(b, &run, next, first - 1, "normal");
+		map_add(b, &run, first, first + n - 1, pj_str(r, "state"));
+		next = first + n;
+	}
+	if (next < total)
+		map_add(b, &run, next, total - 1, "normal");
+	map_add(b, &run, 0, 0, "");	/* the last one out */
+	if (run.shown > MAP_RUNS)
+		pbuf_printf(b, ", ... (%u more runs)", run.shown - MAP_RUNS);
+}
+
+/* "a1,a2,a3,a4 -> a1,a2,a5,a4" */
+static const char *from_to(struct json_object *m, char *buf, size_t len)
+{
+	char from[1024], to[1024];
+
+	snprintf(buf, len, "%s -> %s", pj_list(m, "from", "-", from, sizeof(from)),
+		 pj_list(m, "to", "-", to, sizeof(to)));
+	return buf;
+}
+
+/* "12/80 regions of 128.0M, 768.0M/5.0G copied, 95 MB/s (no cap), ETA 48s" */
+static void progress_row(struct ptab *t, struct json_object *m)
+{
+	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], c[CSA_FMT_LEN], eta[PFMT_LEN];
+	char cap[64];
+
+	if (pj_u64(m, "max_rate"))
+		snprintf(cap, sizeof(cap), "at most %llu",
+			 (unsigned long long)pj_u64(m, "max_rate"));
+	else
+		snprintf(cap, sizeof(cap), "no cap");
+	kv_add(t, "progress", "%llu/%llu regions of %s, %s/%s copied, %llu MB/s (%s), ETA %s",
+	       (unsigned long long)pj_u64(m, "regions_done"),
+	       (unsigned long long)pj_u64(m, "regions"),
+	       csa_fmt_size(pj_u64(m, "region_bytes"), a),
+	       csa_fmt_size(pj_u64(m, "bytes_done"), b),
+	       csa_fmt_size(pj_u64(m, "bytes"), c),
+	       (unsigned long long)pj_u64(m, "rate_mbps"), cap,
+	       pfmt_secs(pj_i64(m, "eta_seconds"), eta));
+}
+
+/* The migration's rows; @v NULL: the primary did not answer. */
+static void migration_rows(struct ptab *t, struct json_object *v,
+			   struct pbuf *out)
+{
+	struct json_object *m = pj_obj(v, "migration");
+	char when[CSA_FMT_LEN], list[2100];
+	struct pbuf map = { 0 };
+
+	if (!m) {
+		kv_add(t, "migration", "%s", v ? "none" :
+		       "unknown (the primary did not answer)");
+		return;
+	}
+	kv_add(t, "migration", "%s (%s), since %s", pj_str(m, "state"),
+	       pj_str(m, "reason"), csa_fmt_time(pj_u64(m, "started"), when));
+	progress_row(t, m);
+	if (pj_i64(m, "locked_region") >= 0)
+		kv_add(t, "locked", "region %lld",
+		       (long long)pj_i64(m, "locked_region"));
+	else
+		kv_add(t, "locked", "none");
+	if (pj_has(m, "locks"))
+		kv_add(t, "locks", "%llu, held p50 %llu ms, p99 %llu ms, max %llu ms",
+		       (unsigned long long)pj_u64(m, "locks"),
+		       (unsigned long long)pj_u64(m, "lock_ms_p50"),
+		       (unsigned long long)pj_u64(m, "lock_ms_p99"),
+		       (unsigned long long)pj_u64(m, "lock_ms_max"));
+	kv_add(t, "moving", "%s", from_to(m, list, sizeof(list)));
+	region_map(&map, pj_arr(pj_obj(m, "layout"), "regions"),
+		   pj_u64(m, "regions"));
+	kv_add(t, "region map", "%s", map.s ? map.s : "-");
+	out->nomem |= map.nomem;
+	pbuf_free(&map);
+}
+
+/* The monitor's measure of the volume on each of its arrays. */
+static void load_fit(struct json_object *v, struct pbuf *out)
+{
+	static const char *const heads[] = {
+		"ARRAY", "SCORE", "LOAD-MB/S", "NEED-MB/S", "LOAD-IOPS",
+		"NEED-IOPS" };
+	struct json_object *fit = pj_arr(v, "load_fit");
+	struct ptab *t;
+	size_t i;
+
+	if (!pj_len(fit))
+		return;
+	t = ptab_new(6, heads, "lrrrrr");
+	for (i = 0; i < pj_len(fit); i++) {
+		struct json_object *f = json_object_array_get_idx(fit, i);
+
+		ptab_add(t, "%s", pj_str(f, "array"));
+		ptab_add(t, "%.2f", pj_double(f, "score"));
+		ptab_add(t, "%llu", (unsigned long long)pj_u64(f, "load_mbps"));
+		ptab_add(t, "%llu", (unsigned long long)pj_u64(f, "need_mbps"));
+		ptab_add(t, "%llu", (unsigned long long)pj_u64(f, "load_iops"));
+		ptab_add(t, "%llu", (unsigned long long)pj_u64(f, "need_iops"));
+	}
+	pbuf_printf(out, "\nload fit:\n  %s\n", fit_statement);
+	ptab_print(t, out, 2);
+}
+
+/* ---- the volume --------------------------------------------------------- */
+
 static void head_block(struct json_object *view, struct json_object *v,
 		       const char *name, struct pbuf *out)
 {
@@ -118,7 +279,7 @@ static void head_block(struct json_object *view, struct json_object *v,
 		       csa_fmt_size(pj_u64(mine, "size"), a));
 	if (json_object_is_type(l, json_type_object))
 		regions_line(t, l);
-	kv_add(t, "migration", "none");
+	migration_rows(t, v, out);
 	ptab_print(t, out, 0);
 }
 
@@ -187,6 +348,7 @@ int csafs_render_volume(struct json_object *view, const char *name,
 
 	csafs_banner(view, out);
 	head_block(view, v, name, out);
+	load_fit(v, out);
 	if (json_object_is_type(l, json_type_object)) {
 		extents_table(l, out);
 		runs_table(l, out);

@@ -30,6 +30,7 @@ static const struct command {
 	{ "status", csa_cmd_status, csa_help_status },
 	{ "array", csa_cmd_array, csa_help_array },
 	{ "volume", csa_cmd_volume, csa_help_volume },
+	{ "migration", csa_cmd_migration, csa_help_migration },
 	{ "host", csa_cmd_host, csa_help_host },
 };
 

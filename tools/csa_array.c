@@ -82,6 +82,43 @@ static int print_luns(struct json_object *luns)
 	return csa_table_print(t);
 }
 
+/* The monitor's figures of an array ("load"), "-" each without them. */
+struct load_text {
+	char mbps[CSA_FMT_LEN], iops[CSA_FMT_LEN], p99[CSA_FMT_LEN];
+	char util[CSA_FMT_LEN];
+	const char *state;
+};
+
+static bool load_of(struct json_object *a, struct load_text *t)
+{
+	struct json_object *l = json_object_object_get(a, "load");
+
+	if (!json_object_is_type(l, json_type_object)) {
+		*t = (struct load_text){ "-", "-", "-", "-", "-" };
+		return false;
+	}
+	snprintf(t->mbps, sizeof(t->mbps), "%llu", csa_u64(l, "mbps"));
+	snprintf(t->iops, sizeof(t->iops), "%llu", csa_u64(l, "iops"));
+	csa_fmt_ms(csa_u64(l, "p99_us"), t->p99);
+	snprintf(t->util, sizeof(t->util), "%llu%%", csa_u64(l, "util"));
+	t->state = csa_str(l, "state");
+	return true;
+}
+
+static void load_rows(struct csa_table *t, struct json_object *r)
+{
+	struct load_text lt;
+
+	if (!load_of(r, &lt)) {
+		csa_table_kv(t, "measured", "-");
+		csa_table_kv(t, "load", "-");
+		return;
+	}
+	csa_table_kv(t, "measured", "%s MB/s, %s IOPS, p99 %s ms", lt.mbps,
+		     lt.iops, lt.p99);
+	csa_table_kv(t, "load", "%s, %s utilised", lt.state, lt.util);
+}
+
 static int print_array(struct json_object *r)
 {
 	struct csa_table *t = csa_table_new(kv_cols, 2);
@@ -101,6 +138,7 @@ static int print_array(struct json_object *r)
 						 "as configured");
 	csa_table_kv(t, "reserved", "%llu MB/s, %llu IOPS",
 		     csa_u64(r, "reserved_mbps"), csa_u64(r, "reserved_iops"));
+	load_rows(t, r);
 	csa_table_kv(t, "volumes", "%s",
 		     csa_list(r, "volume_names", "none", list, sizeof(list)));
 	if (csa_table_print(t))
@@ -173,34 +211,46 @@ usage:
 	return CSA_EXIT_USAGE;
 }
 
+static void array_row(struct csa_table *t, struct json_object *a)
+{
+	char cap[CSA_FMT_LEN], nfree[CSA_FMT_LEN];
+	struct load_text lt;
+
+	load_of(a, &lt);
+	csa_table_add(t, "%s", csa_str(a, "name"));
+	csa_table_add(t, "%s", csa_str(a, "state"));
+	csa_table_add(t, "%s", csa_str(a, "portal"));
+	csa_table_add(t, "%llu", csa_u64(a, "luns"));
+	csa_table_add(t, "%s", csa_fmt_size(csa_u64(a, "capacity_bytes"), cap));
+	csa_table_add(t, "%s", csa_fmt_size(csa_u64(a, "free_bytes"), nfree));
+	csa_table_add(t, "%llu", csa_u64(a, "rated_mbps"));
+	csa_table_add(t, "%s", lt.mbps);
+	csa_table_add(t, "%llu", csa_u64(a, "reserved_mbps"));
+	csa_table_add(t, "%llu", csa_u64(a, "rated_iops"));
+	csa_table_add(t, "%s", lt.iops);
+	csa_table_add(t, "%llu", csa_u64(a, "reserved_iops"));
+	csa_table_add(t, "%s", lt.p99);
+	csa_table_add(t, "%s", lt.util);
+	csa_table_add(t, "%s", lt.state);
+	csa_table_add(t, "%s", csa_bool(a, "calibrated") ? "yes" : "no");
+	csa_table_add(t, "%llu", csa_u64(a, "volumes"));
+}
+
 static int print_arrays(struct json_object *r)
 {
 	static const struct csa_col cols[] = {
 		{ "NAME", false }, { "STATE", false }, { "PORTAL", false },
 		{ "LUNS", true }, { "CAPACITY", true }, { "FREE", true },
-		{ "MB/S", true }, { "RSVD-MB/S", true }, { "IOPS", true },
-		{ "RSVD-IOPS", true }, { "CALIBRATED", false },
-		{ "VOLUMES", true } };
-	struct json_object *arrays = json_object_object_get(r, "arrays"), *a;
-	struct csa_table *t = csa_table_new(cols, 12);
-	char buf[CSA_FMT_LEN];
+		{ "MB/S", true }, { "MEAS-MB/S", true }, { "RSVD-MB/S", true },
+		{ "IOPS", true }, { "MEAS-IOPS", true }, { "RSVD-IOPS", true },
+		{ "P99-MS", true }, { "UTIL", true }, { "LOAD", false },
+		{ "CALIBRATED", false }, { "VOLUMES", true } };
+	struct json_object *arrays = json_object_object_get(r, "arrays");
+	struct csa_table *t = csa_table_new(cols, 17);
 	size_t i;
 
-	for (i = 0; i < json_object_array_length(arrays); i++) {
-		a = json_object_array_get_idx(arrays, i);
-		csa_table_add(t, "%s", csa_str(a, "name"));
-		csa_table_add(t, "%s", csa_str(a, "state"));
-		csa_table_add(t, "%s", csa_str(a, "portal"));
-		csa_table_add(t, "%llu", csa_u64(a, "luns"));
-		csa_table_add(t, "%s", csa_fmt_size(csa_u64(a, "capacity_bytes"), buf));
-		csa_table_add(t, "%s", csa_fmt_size(csa_u64(a, "free_bytes"), buf));
-		csa_table_add(t, "%llu", csa_u64(a, "rated_mbps"));
-		csa_table_add(t, "%llu", csa_u64(a, "reserved_mbps"));
-		csa_table_add(t, "%llu", csa_u64(a, "rated_iops"));
-		csa_table_add(t, "%llu", csa_u64(a, "reserved_iops"));
-		csa_table_add(t, "%s", csa_bool(a, "calibrated") ? "yes" : "no");
-		csa_table_add(t, "%llu", csa_u64(a, "volumes"));
-	}
+	for (i = 0; i < json_object_array_length(arrays); i++)
+		array_row(t, json_object_array_get_idx(arrays, i));
 	return csa_table_print(t);
 }
 
@@ -229,35 +279,17 @@ static int array_show(struct csa_cli *cli, int argc, char **argv)
 
 struct progress {
 	const char *name;
-	bool tty;		/* rewrite one line rather than add lines */
-	int last;		/* length of the line on screen */
+	struct csa_progress line;
 };
 
 static void show_progress(struct progress *p, struct json_object *d)
 {
-	char line[256];
-	int n;
-
-	n = snprintf(line, sizeof(line),
-		     "%s: %s phase %.1f/%.1f s, %llu MB/s, %llu IOPS", p->name,
-		     csa_str(d, "phase"), csa_u64(d, "elapsed_ms") / 1000.0,
-		     csa_u64(d, "total_ms") / 1000.0, csa_u64(d, "mbps"),
-		     csa_u64(d, "iops"));
-	if (!p->tty) {
-		puts(line);
-		return;
-	}
-	/* Blank out what a longer line before left on screen. */
-	printf("\r%s%*s", line, p->last > n ? p->last - n : 0, "");
-	fflush(stdout);
-	p->last = n;
-}
-
-static void end_progress(struct progress *p)
-{
-	if (p->tty && p->last)
-		putchar('\n');
-	p->last = 0;
+	csa_progress_show(&p->line,
+			  "%s: %s phase %.1f/%.1f s, %llu MB/s, %llu IOPS",
+			  p->name, csa_str(d, "phase"),
+			  csa_u64(d, "elapsed_ms") / 1000.0,
+			  csa_u64(d, "total_ms") / 1000.0, csa_u64(d, "mbps"),
+			  csa_u64(d, "iops"));
 }
 
 static int64_t now_ms(void)
@@ -279,7 +311,7 @@ static int calibrate_event(struct csa_cli *cli, struct progress *p,
 			show_progress(p, d);
 		return GO_ON;
 	}
-	end_progress(p);
+	csa_progress_end(&p->line);
 	if (!strcmp(ev, "calibrate.done")) {
 		if (cli->json)
 			csa_print_json(d);
@@ -303,7 +335,7 @@ static int watch_failed(struct csa_cli *cli, struct progress *p, int err,
 {
 	char msg[512];
 
-	end_progress(p);
+	csa_progress_end(&p->line);
 	if (err == -ETIMEDOUT)
 		snprintf(msg, sizeof(msg),
 			 "the calibration of %s has not ended after %u s",
@@ -323,7 +355,8 @@ static int watch_failed(struct csa_cli *cli, struct progress *p, int err,
 static int calibrate_watch(struct csa_cli *cli, const char *name,
 			   unsigned seconds)
 {
-	struct progress p = { .name = name, .tty = isatty(STDOUT_FILENO) };
+	struct progress p = { .name = name,
+			      .line = { .tty = isatty(STDOUT_FILENO) } };
 	unsigned bound = 2 * seconds + 60;
 	int64_t deadline = now_ms() + (int64_t)bound * 1000;
 	struct json_object *d;

@@ -6,8 +6,45 @@
 
 static const struct csa_col kv_cols[] = { { NULL, false }, { NULL, false } };
 
+/* The monitor's alerts: what hardware no placement can do without. */
+static int print_alerts(struct json_object *alerts)
+{
+	static const struct csa_col cols[] = {
+		{ "ARRAY", false }, { "VOLUME", false }, { "SINCE", false },
+		{ "MESSAGE", false } };
+	struct csa_table *t = csa_table_new(cols, 4);
+	char when[CSA_FMT_LEN];
+	struct json_object *a;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(alerts); i++) {
+		a = json_object_array_get_idx(alerts, i);
+		csa_table_add(t, "%s", csa_str(a, "array"));
+		csa_table_add(t, "%s", *csa_str(a, "volume") ?
+			      csa_str(a, "volume") : "-");
+		csa_table_add(t, "%s", csa_fmt_time(csa_u64(a, "since"), when));
+		csa_table_add(t, "%s", csa_str(a, "message"));
+	}
+	return csa_table_print(t);
+}
+
+/* Migrations and alerts: rows when the primary has a monitor (older ones
+ * say nothing of them). */
+static void monitor_rows(struct csa_table *t, struct json_object *r)
+{
+	struct json_object *alerts = json_object_object_get(r, "alerts");
+
+	if (json_object_object_get(r, "migrations"))
+		csa_table_kv(t, "migrations", "%llu", csa_u64(r, "migrations"));
+	if (json_object_is_type(alerts, json_type_array))
+		csa_table_kv(t, "alerts", "%zu",
+			     json_object_array_length(alerts));
+}
+
 static int print_status(struct json_object *r)
 {
+	struct json_object *alerts = json_object_object_get(r, "alerts");
+
 	struct csa_table *t = csa_table_new(kv_cols, 2);
 	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], c[CSA_FMT_LEN];
 
@@ -35,7 +72,14 @@ static int print_status(struct json_object *r)
 	csa_table_kv(t, "iops", "%llu rated, %llu reserved",
 		     csa_u64(r, "rated_iops"),
 		     csa_u64(r, "reserved_iops"));
-	return csa_table_print(t);
+	monitor_rows(t, r);
+	if (csa_table_print(t))
+		return CSA_EXIT_FAIL;
+	if (!json_object_is_type(alerts, json_type_array) ||
+	    !json_object_array_length(alerts))
+		return CSA_EXIT_OK;
+	putchar('\n');
+	return print_alerts(alerts);
 }
 
 int csa_cmd_status(struct csa_cli *cli, int argc, char **argv)

@@ -305,6 +305,11 @@ unsigned long long csa_u64(struct json_object *o, const char *key)
 	return json_object_get_uint64(json_object_object_get(o, key));
 }
 
+long long csa_i64(struct json_object *o, const char *key)
+{
+	return json_object_get_int64(json_object_object_get(o, key));
+}
+
 bool csa_bool(struct json_object *o, const char *key)
 {
 	return json_object_get_boolean(json_object_object_get(o, key));
@@ -330,10 +335,65 @@ const char *csa_list(struct json_object *o, const char *key,
 
 /* ---- formatting -------------------------------------------------------- */
 
+const char *csa_fmt_duration(long long s, char buf[CSA_FMT_LEN])
+{
+	if (s < 0)
+		snprintf(buf, CSA_FMT_LEN, "-");
+	else if (s < 60)
+		snprintf(buf, CSA_FMT_LEN, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, CSA_FMT_LEN, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, CSA_FMT_LEN, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, CSA_FMT_LEN, "%lldd%02lldh", s / 86400,
+			 s % 86400 / 3600);
+	return buf;
+}
+
+const char *csa_fmt_ms(unsigned long long us, char buf[CSA_FMT_LEN])
+{
+	snprintf(buf, CSA_FMT_LEN, "%llu.%llu", us / 1000, us % 1000 / 100);
+	return buf;
+}
+
+/* ---- progress lines ---------------------------------------------------- */
+
+void csa_progress_show(struct csa_progress *p, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(line))
+		n = (int)sizeof(line) - 1;
+	if (!p->tty) {
+		puts(line);
+		fflush(stdout);
+		return;
+	}
+	/* Blank out what a longer line before left on screen. */
+	printf("\r%s%*s", line, p->last > n ? p->last - n : 0, "");
+	fflush(stdout);
+	p->last = n;
+}
+
+void csa_progress_end(struct csa_progress *p)
+{
+	if (p->tty && p->last)
+		putchar('\n');
+	p->last = 0;
+}
+
 
 /* ---- tables ------------------------------------------------------------ */
 
-#define MAX_COLS	16
+#define MAX_COLS	24
 
 struct csa_table {
 	const struct csa_col *cols;

@@ -53,11 +53,12 @@ int csa_cmd_status(struct csa_cli *cli, int argc, char **argv);
 int csa_cmd_host(struct csa_cli *cli, int argc, char **argv);
 int csa_cmd_array(struct csa_cli *cli, int argc, char **argv);
 int csa_cmd_volume(struct csa_cli *cli, int argc, char **argv);
+int csa_cmd_migration(struct csa_cli *cli, int argc, char **argv);
 
 /* Their help, man-page style (csa_help.c); csa_help_main is csa --help. */
 extern const char csa_help_main[], csa_help_init[], csa_help_cert[],
 	csa_help_status[], csa_help_host[], csa_help_array[],
-	csa_help_volume[];
+	csa_help_volume[], csa_help_migration[];
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -140,6 +141,8 @@ void csa_print_json(struct json_object *o);
 const char *csa_str(struct json_object *o, const char *key);
 /* As unsigned long long: what printf's %llu takes. */
 unsigned long long csa_u64(struct json_object *o, const char *key);
+/* Signed, for the figures where -1 means "unknown" or "none". */
+long long csa_i64(struct json_object *o, const char *key);
 bool csa_bool(struct json_object *o, const char *key);
 /* The strings of the array @key joined with ",", or @none if empty. */
 const char *csa_list(struct json_object *o, const char *key,
@@ -147,6 +150,27 @@ const char *csa_list(struct json_object *o, const char *key,
 
 /* ---- formatting -------------------------------------------------------- */
 
+/* Seconds as "45s", "1m40s", "2h05m", "3d04h"; "-" when negative (unknown). */
+const char *csa_fmt_duration(long long s, char buf[CSA_FMT_LEN]);
+
+/* Microseconds as milliseconds with one decimal: 4200 -> "4.2". */
+const char *csa_fmt_ms(unsigned long long us, char buf[CSA_FMT_LEN]);
+
+/* ---- progress lines ---------------------------------------------------- */
+
+/*
+ * A long job's progress on stdout: rewritten in place on a terminal, one
+ * line per update otherwise. csa_progress_end before anything else is
+ * printed.
+ */
+struct csa_progress {
+	bool tty;		/* rewrite one line rather than add lines */
+	int last;		/* length of the line on screen */
+};
+
+void csa_progress_show(struct csa_progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void csa_progress_end(struct csa_progress *p);
 
 /* ---- tables ------------------------------------------------------------ */
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* csa volume create, ls, show, set, rm (ops.h: volume.*). */
+/* csa volume create, ls, show, set, rm (ops.h: volume.*); migrate is in
+ * csa_migration.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "striper/layout.h"
 #include "striper/region.h"
+#include "tools/csa_migration.h"
 #include "tools/csa_out.h"
 
 static const struct csa_col kv_cols[] = { { NULL, false }, { NULL, false } };
@@ -160,6 +162,7 @@ static int print_volume(struct json_object *r)
 	struct csa_table *t = csa_table_new(kv_cols, 2);
 	char a[CSA_FMT_LEN], b[64], list[4096];
 	struct csa_layout *l = NULL;
+	struct json_object *m;
 	int ret;
 
 	csa_table_kv(t, "name", "%s", csa_str(r, "name"));
@@ -194,6 +197,9 @@ static int print_volume(struct json_object *r)
 	if (!ret)
 		csa_table_kv(t, "regions", "%s", regions_text(l, list,
 							      sizeof(list)));
+	/* An older primary says nothing of migrations: no row then. */
+	if (json_object_object_get_ex(r, "migration", &m))
+		csa_migration_rows(t, m);
 	if (csa_table_print(t) || ret) {
 		csa_layout_free(l);
 		return CSA_EXIT_FAIL;
@@ -201,7 +207,9 @@ static int print_volume(struct json_object *r)
 	putchar('\n');
 	ret = print_extents(l);
 	csa_layout_free(l);
-	return ret;
+	if (ret)
+		return ret;
+	return csa_load_fit_print(json_object_object_get(r, "load_fit"));
 }
 
 /* ---- the commands ----------------------------------------------------- */
@@ -322,9 +330,14 @@ static int volume_show(struct csa_cli *cli, int argc, char **argv)
 
 static int print_changed(struct json_object *r)
 {
-	printf("changed volume %s: %llu column copies kept, %llu grown in place\n\n",
+	struct json_object *m = json_object_object_get(r, "migration");
+
+	printf("changed volume %s: %llu column copies kept, %llu grown in place\n",
 	       csa_str(r, "name"), csa_u64(r, "kept"),
 	       csa_u64(r, "grown"));
+	if (m)
+		csa_migration_started(m);
+	putchar('\n');
 	return print_volume(r);
 }
 
@@ -403,7 +416,7 @@ int csa_cmd_volume(struct csa_cli *cli, int argc, char **argv)
 	static const struct csa_cmd cmds[] = {
 		{ "create", volume_create }, { "ls", volume_ls },
 		{ "show", volume_show }, { "set", volume_set },
-		{ "rm", volume_rm } };
+		{ "rm", volume_rm }, { "migrate", csa_volume_migrate } };
 
-	return csa_dispatch(cli, "volume", cmds, 5, argc, argv);
+	return csa_dispatch(cli, "volume", cmds, 6, argc, argv);
 }

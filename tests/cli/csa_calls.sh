@@ -3,7 +3,9 @@
 # certificates of `csa init`: each command sends exactly the request
 # primary/ops.h specifies, prints the canned result aligned for people,
 # the same result with --json, a refusal on stderr (exit 1), and a layout
-# the striper reads back.
+# the striper reads back. Migrations: the plan, the progress of --wait
+# until done or failed, the monitor's figures, and an older primary's
+# results without them.
 set -uo pipefail
 BUILD=${CSA_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 CSA=$BUILD/tools/csa
@@ -131,15 +133,21 @@ run status
 exit_is "status" 0
 sent "status" '[{"op": "status"}]'
 prints "status" <<'EOF'
-cluster    5b0f9a4e-8c1d-4c52-9d0e-2f6a1b3c4d5e
-primary    primary, up since 2026-11-03 10:00:00 UTC
-catalog    generation 12, sequence 40
-arrays     4 (3 up), 6 LUNs
-hosts      2
-volumes    2
-capacity   400.0G, 30.0G used, 370.0G free
-bandwidth  1600 MB/s rated, 600 MB/s reserved
-iops       100000 rated, 30000 reserved
+cluster     5b0f9a4e-8c1d-4c52-9d0e-2f6a1b3c4d5e
+primary     primary, up since 2026-11-03 10:00:00 UTC
+catalog     generation 12, sequence 40
+arrays      4 (3 up), 6 LUNs
+hosts       2
+volumes     2
+capacity    400.0G, 30.0G used, 370.0G free
+bandwidth   1600 MB/s rated, 600 MB/s reserved
+iops        100000 rated, 30000 reserved
+migrations  1
+alerts      2
+
+ARRAY        VOLUME  SINCE                    MESSAGE
+a2           db1     2026-11-04 10:00:00 UTC  a2 is at 97 % and no placement relieves it: add an array with 300 MB/s free
+array-three  -       2026-11-04 10:01:00 UTC  array-three has 512B free
 EOF
 check_json status status
 run status --json
@@ -162,6 +170,8 @@ target    iqn.2026-11.org.csafs.lab:a1
 capacity  200.0G, 180.0G free, 2 LUNs
 rated     400 MB/s, 25000 IOPS (measured by calibration)
 reserved  200 MB/s, 10000 IOPS
+measured  372 MB/s, 23250 IOPS, p99 4.2 ms
+load      saturated, 93% utilised
 volumes   db1,logs
 
 LUN  STATE  BLOCK     BLOCKS  RESERVED  CAPACITY   FREE  UUID
@@ -177,11 +187,11 @@ check_json array.add array add a1 --portal 127.0.0.1:3261 --target iqn.x
 run array ls
 exit_is "array ls" 0
 sent "array ls" '[{"op": "array.list"}]'
-prints "array ls" <<'EOF'
-NAME         STATE  PORTAL          LUNS  CAPACITY    FREE  MB/S  RSVD-MB/S   IOPS  RSVD-IOPS  CALIBRATED  VOLUMES
-a1           up     127.0.0.1:3261     2    200.0G  180.0G   400        200  25000      10000  yes               2
-a2           down   127.0.0.1:3262     1    100.0G   95.0G     0        100      0       5000  no                1
-array-three  up     127.0.0.1:3263    12      1.2T    512B  1200        300  75000      15000  yes              11
+prints "array ls (a2 without the monitor's figures)" <<'EOF'
+NAME         STATE  PORTAL          LUNS  CAPACITY    FREE  MB/S  MEAS-MB/S  RSVD-MB/S   IOPS  MEAS-IOPS  RSVD-IOPS  P99-MS  UTIL  LOAD       CALIBRATED  VOLUMES
+a1           up     127.0.0.1:3261     2    200.0G  180.0G   400        372        200  25000      23250      10000     4.2   93%  saturated  yes               2
+a2           down   127.0.0.1:3262     1    100.0G   95.0G     0          -        100      0          -       5000       -     -  -          no                1
+array-three  up     127.0.0.1:3263    12      1.2T    512B  1200        144        300  75000       9000      15000     0.8   12%  ok         yes              11
 EOF
 check_json array.list array ls
 
@@ -190,6 +200,10 @@ exit_is "array show" 0
 sent "array show" '[{"op": "array.show", "name": "a1"}]'
 tail -n +3 "$D/array.txt" | prints "array show"
 check_json array.show array show a1
+run array show old
+exit_is "array show, an older primary" 0
+tail -n +3 "$D/array.txt" | sed 's/^measured .*/measured  -/; s/^load .*/load      -/' |
+	prints "array show, an older primary: no load, \"-\""
 
 run array calibrate a1 --seconds 1
 exit_is "array calibrate" 0
@@ -223,17 +237,18 @@ sent "volume create" '[{"op": "volume.create", "name": "db1",
 prints "volume create" <<'EOF'
 created volume db1
 
-name     db1
-state    ok
-size     10.0G (10737418240 bytes; asked 10737418000)
-mbps     400 (200 per column)
-iops     20000 (10000 per column)
-copies   2
-columns  2, stripe unit 1.0M
-fit      best
-hosts    h1,h2
-arrays   a1,a2,a3,a4
-regions  80: 2 locked, 0 migrated
+name       db1
+state      ok
+size       10.0G (10737418240 bytes; asked 10737418000)
+mbps       400 (200 per column)
+iops       20000 (10000 per column)
+copies     2
+columns    2, stripe unit 1.0M
+fit        best
+hosts      h1,h2
+arrays     a1,a2,a3,a4
+regions    80: 2 locked, 0 migrated
+migration  none
 
 COLUMN  COPY  ARRAY  LUN  START-LBA    BLOCKS  SIZE
      0     0  a1       1       8192  10485760  5.0G
@@ -286,8 +301,60 @@ check_json volume.list volume ls
 run volume show db1
 exit_is "volume show" 0
 sent "volume show" '[{"op": "volume.show", "name": "db1"}]'
-tail -n +3 "$D/volume.txt" | prints "volume show"
+prints "volume show: its migration and load fit" <<'EOF'
+name       db1
+state      ok
+size       10.0G (10737418240 bytes; asked 10737418000)
+mbps       400 (200 per column)
+iops       20000 (10000 per column)
+copies     2
+columns    2, stripe unit 1.0M
+fit        best
+hosts      h1,h2
+arrays     a1,a2,a3,a4
+regions    80: 2 locked, 0 migrated
+migration  locked (monitor: a1 at 93 %), since 2026-11-04 10:00:00 UTC
+progress   12/80 regions, 768.0M/5.0G, 95 MB/s, ETA 48s
+locked     region 12
+locks      12, held p50 3 ms, p99 12 ms, max 20 ms
+moving     a1,a2,a3,a4 -> a1,a2,a5,a4, no rate cap
+
+COLUMN  COPY  ARRAY  LUN  START-LBA    BLOCKS  SIZE
+     0     0  a1       1       8192  10485760  5.0G
+     0     1  a2       1       8192  10485760  5.0G
+     1     0  a3       1       8192   6291456  3.0G
+     1     0  a3       2       8192   4194304  2.0G
+     1     1  a4       1       8192  10485760  5.0G
+
+fit score: how far past its own reserved share the volume pushes the array (measured - reserved, over the array's rating), relative to that share; the highest on a saturated array is moved first
+ARRAY  SCORE  LOAD-MB/S  NEED-MB/S  LOAD-IOPS  NEED-IOPS
+a1      1.25        300        200      12000      10000
+a2      0.00          0        200          0      10000
+a3      0.33        240        200       9000      10000
+EOF
 check_json volume.show volume show db1
+run volume show old
+exit_is "volume show, an older primary" 0
+prints "volume show, an older primary: no migration row, no load fit" <<'EOF'
+name     db1
+state    ok
+size     10.0G (10737418240 bytes; asked 10737418000)
+mbps     400 (200 per column)
+iops     20000 (10000 per column)
+copies   2
+columns  2, stripe unit 1.0M
+fit      best
+hosts    h1,h2
+arrays   a1,a2,a3,a4
+regions  80: 2 locked, 0 migrated
+
+COLUMN  COPY  ARRAY  LUN  START-LBA    BLOCKS  SIZE
+     0     0  a1       1       8192  10485760  5.0G
+     0     1  a2       1       8192  10485760  5.0G
+     1     0  a3       1       8192   6291456  3.0G
+     1     0  a3       2       8192   4194304  2.0G
+     1     1  a4       1       8192  10485760  5.0G
+EOF
 
 run volume show db1 --layout
 exit_is "volume show --layout" 0
@@ -324,6 +391,199 @@ run volume set db1 hosts=
 sent "volume set hosts= (any host)" '[{"op": "volume.set", "name": "db1",
 	"hosts": []}]'
 check_json volume.set volume set db1 size=20G
+
+# ---- migrations ------------------------------------------------------------
+
+# volume set that moves copies starts a migration, and says so.
+run volume set db2 size=20G
+exit_is "volume set that starts a migration" 0
+sent "volume set that starts a migration" '[{"op": "volume.set", "name": "db2",
+	"size": 21474836480}]'
+{
+	echo "changed volume db2: 3 column copies kept, 1 grown in place"
+	echo "migration of db2 started (set): 80 regions of 128.0M, 5.0G to copy, a1,a2,a3,a4 -> a1,a2,a5,a4, no rate cap"
+	echo
+	sed -n '3,13p' "$D/volume.txt" | sed 's/^name       db1$/name       db2/'
+	cat <<'EOF'
+migration  running (set), since 2026-11-04 10:00:00 UTC
+progress   0/80 regions, 0B/5.0G, 0 MB/s, ETA -
+locked     none
+locks      0, held p50 0 ms, p99 0 ms, max 0 ms
+moving     a1,a2,a3,a4 -> a1,a2,a5,a4, no rate cap
+EOF
+	tail -n +15 "$D/volume.txt"
+} | prints "volume set that starts a migration"
+run --json volume set db2 size=20G
+"$FAKE" --canned volume.set db2 >"$D/canned"
+json_is "csa --json volume set, a migration started" "$D/canned"
+
+run volume migrate db1 --to a1,a2,a5,a4 --rebalance --max-rate 1k
+exit_is "volume migrate" 0
+sent "volume migrate" '[{"op": "volume.migrate", "name": "db1",
+	"to": ["a1", "a2", "a5", "a4"], "rebalance": true, "max_rate": 1000}]'
+prints "volume migrate: what started, then the plan" <<'EOF'
+migration of db1 started (manual), at most 1000 MB/s
+
+volume    db1
+layout    2 columns x 2 copies
+copies    1 moved, 0 added, 0 restriped, 3 kept, 0 grown
+arrays    a1,a2,a3,a4 -> a1,a2,a5,a4
+regions   80 of 128.0M
+to copy   5.0G
+expected  27s at the pacing's rate
+EOF
+tail -n +3 "$D/want" >"$D/plan.txt"
+run volume migrate db1
+sent "volume migrate with the defaults" '[{"op": "volume.migrate", "name": "db1"}]'
+run volume migrate --max-rate 0 --dry-run db1
+exit_is "volume migrate --dry-run" 0
+sent "volume migrate --dry-run" '[{"op": "volume.migrate", "name": "db1",
+	"max_rate": 0, "dry_run": true}]'
+{
+	echo "dry run: the plan to migrate db1; nothing was started"
+	echo
+	cat "$D/plan.txt"
+} | prints "volume migrate --dry-run"
+check_json volume.migrate volume migrate db1
+
+run volume migrate still
+exit_is "volume migrate with nothing to move" 1
+if [ "$(cat "$D/err")" = 'csa: the plan keeps every column copy of "still" where it is' ] &&
+   [ ! -s "$D/out" ]; then
+	ok "nothing_to_move: the primary's message on stderr, nothing on stdout"
+else
+	not_ok "nothing_to_move prints: $(cat "$D/out" "$D/err")"
+fi
+run --json volume migrate still
+echo '{"code": "nothing_to_move", "message": "the plan keeps every column copy of \"still\" where it is"}' >"$D/refusal"
+json_is "csa --json volume migrate, refused: {code, message}" "$D/refusal"
+exit_is "csa --json volume migrate, refused" 1
+run volume migrate moving --wait
+exit_is "volume migrate --wait of a volume migrating already" 1
+if [ "$(cat "$D/err")" = 'csa: volume "moving" is migrating already (12/80 regions)' ] &&
+   [ ! -s "$D/out" ]; then
+	ok "busy: the primary's message on stderr, no wait"
+else
+	not_ok "busy prints: $(cat "$D/out" "$D/err")"
+fi
+
+# --wait: progress of this volume's migration only, until it is done.
+run volume migrate w1 --wait
+exit_is "volume migrate --wait" 0
+sent "volume migrate --wait" '[{"op": "volume.migrate", "name": "w1"}]'
+{
+	echo "migration of w1 started (manual), no rate cap"
+	echo
+	sed 's/^volume    db1$/volume    w1/' "$D/plan.txt"
+	cat <<'EOF'
+
+w1: locked, 40/80 regions, 2.5G/5.0G, 190 MB/s, ETA 13s
+w1: migration paused
+w1: migration resumed
+w1: running, 80/80 regions, 5.0G/5.0G, 200 MB/s, ETA 0s
+w1: migration done: 80 regions, 5.0G copied; locks 80, held p50 3 ms, p99 12 ms, max 20 ms
+EOF
+} | prints "volume migrate --wait (other volumes' and kinds' events left out)"
+run volume migrate bad --wait
+exit_is "volume migrate --wait, the migration failed" 1
+if [ "$(cat "$D/err")" = "csa: the migration of bad failed (io): a5 did not take the copy of region 41" ] &&
+   [ "$(tail -n 1 "$D/out")" = "bad: locked, 40/80 regions, 2.5G/5.0G, 190 MB/s, ETA 13s" ]; then
+	ok "a failed migration: progress on stdout, the primary's reason on stderr"
+else
+	not_ok "a failed migration prints: $(cat "$D/out" "$D/err")"
+fi
+run --json volume migrate w2 --wait
+exit_is "csa --json volume migrate --wait" 0
+"$FAKE" --canned volume.migrate w2 >"$D/canned"
+if "$PYTHON" - "$D/out" "$D/canned" <<'PY'
+import json, sys
+text, docs, i = open(sys.argv[1]).read(), [], 0
+dec = json.JSONDecoder()
+while text[i:].strip():
+    while text[i].isspace():
+        i += 1
+    doc, i = dec.raw_decode(text, i)
+    docs.append(doc)
+assert docs[0] == json.load(open(sys.argv[2])), docs[0]
+events = [(d["event"], d["data"]["volume"]) for d in docs[1:]]
+assert events == [("migration.started", "w2"), ("migration.progress", "w2"),
+                  ("migration.paused", "w2"), ("migration.resumed", "w2"),
+                  ("migration.progress", "w2"), ("migration.done", "w2")], events
+assert docs[1]["data"]["plan"]["regions"] == 80
+assert docs[5]["data"]["regions_done"] == 80
+PY
+then
+	ok "csa --json volume migrate --wait: the result, then its events as they come"
+else
+	not_ok "csa --json volume migrate --wait printed: $(head -c 400 "$D/out")"
+fi
+
+# Ctrl-C while waiting ends csa alone: nothing more is asked of the primary.
+: >"$D/requests"
+set -m
+"$CSA" --dir "$D/c" --primary "$P" volume migrate slow --wait >"$D/out" 2>"$D/err" &
+wpid=$!
+set +m
+# The plan is printed (and flushed) once csa waits for events.
+for _ in $(seq 200); do
+	grep -q "^expected" "$D/out" && break
+	sleep 0.05
+done
+kill -INT "$wpid"
+wait "$wpid"
+st=$?
+exit_is "volume migrate --wait, Ctrl-C" 130
+if grep -q "^expected" "$D/out"; then
+	ok "volume migrate --wait: the plan is on stdout before the wait"
+else
+	not_ok "volume migrate --wait: no plan on stdout before Ctrl-C: $(cat "$D/out")"
+fi
+sent "volume migrate --wait, Ctrl-C: no pause, no cancel" '[{"op": "volume.migrate", "name": "slow"}]'
+
+run migration ls
+exit_is "migration ls" 0
+sent "migration ls" '[{"op": "migration.list"}]'
+prints "migration ls" <<'EOF'
+VOLUME  STATE   REGIONS  DONE        BYTES     RATE  ETA  REASON
+db1     locked       80    12  768.0M/5.0G  95 MB/s  48s  monitor: a1 at 93 %
+logs    paused       80     3  192.0M/5.0G   0 MB/s    -  set
+EOF
+check_json migration.list migration ls
+
+run migration pause
+exit_is "migration pause" 0
+sent "migration pause (every migration)" '[{"op": "migration.pause"}]'
+prints "migration pause" <<'EOF'
+db1: paused, 12/80 regions, 768.0M/5.0G, 0 MB/s, ETA -
+EOF
+run migration pause db1
+sent "migration pause NAME" '[{"op": "migration.pause", "name": "db1"}]'
+check_json migration.pause migration pause db1
+run migration pause idle
+exit_is "migration pause, nothing to pause" 0
+prints "migration pause, nothing to pause" <<'EOF'
+no migration to pause
+EOF
+run migration pause nope
+exit_is "migration pause of a volume not migrating" 1
+if [ "$(cat "$D/err")" = 'csa: volume "nope" is not migrating' ] && [ ! -s "$D/out" ]; then
+	ok "migration pause, not_found: the primary's message"
+else
+	not_ok "migration pause, not_found prints: $(cat "$D/out" "$D/err")"
+fi
+run migration resume logs
+exit_is "migration resume" 0
+sent "migration resume NAME" '[{"op": "migration.resume", "name": "logs"}]'
+prints "migration resume" <<'EOF'
+logs: running, 3/80 regions, 192.0M/5.0G, 40 MB/s, ETA 3m10s
+EOF
+run migration resume
+sent "migration resume (every migration)" '[{"op": "migration.resume"}]'
+check_json migration.resume migration resume
+run migration resume idle
+prints "migration resume, nothing to resume" <<'EOF'
+no migration to resume
+EOF
 
 run volume rm db1
 exit_is "volume rm" 0

@@ -37,19 +37,29 @@ help_names() {
 help_names "" "csa init" "csa cert issue" "csa status" "csa array add" \
 	"csa array ls" "csa array show" "csa array calibrate" \
 	"csa volume create" "csa volume ls" "csa volume show" "csa volume set" \
-	"csa volume rm" "csa host add" "csa host ls" "Exit status" "Examples" \
+	"csa volume rm" "csa volume migrate" "csa migration ls" \
+	"csa migration pause" "csa migration resume" \
+	"csa host add" "csa host ls" "Exit status" "Examples" \
 	"--dir" "--primary" "--json" "--timeout" "--cert" "--key" "--ca" \
 	"/etc/csafs" "127.0.0.1:7320"
 help_names init "--name" "--primary" "--admin" "cluster.json" "Exit status"
 help_names cert "issue" "--host" "--admin" "--primary" "--out" "Exit status"
-help_names status "status" "Exit status" "Example"
+help_names status "status" "migrations" "alerts" "Exit status" "Example"
 help_names array "array add" "array ls" "array show" "array calibrate" \
 	"--portal" "--target" "--luns" "--rated-mbps" "--rated-iops" \
-	"--seconds" "default 10" "2 x SECONDS + 60" "Exit status" "Examples"
+	"--seconds" "default 10" "2 x SECONDS + 60" "MEAS-MB/S" "MEAS-IOPS" \
+	"P99-MS" "UTIL" "LOAD" "saturated" "Exit status" "Examples"
 help_names volume "volume create" "volume ls" "volume show" "volume set" \
 	"volume rm" "--size" "--mbps" "--iops" "--copies" "--hosts" \
 	"--stripe-unit" "--fit best|first" "--layout" "default 1" \
-	"default best" "size=SIZE" "20k = 20000" "Exit status" "Examples"
+	"default best" "size=SIZE" "20k = 20000" "volume migrate" "--to ARRAY,..." \
+	"--rebalance" "--max-rate MBPS" "--dry-run" "--wait" "nothing_to_move" \
+	"Ctrl-C" "fit score" "starts, as volume migrate does" "Exit status" "Examples"
+help_names migration "migration ls" "migration pause [NAME]" \
+	"migration resume [NAME]" "VOLUME, STATE" "ETA" "REASON" "not_found" \
+	"Exit status" "Examples"
+help_names "volume migrate" "volume migrate NAME"
+help_names "migration ls" "migration ls"
 help_names host "host add" "host ls" "Exit status" "Examples"
 help_names "volume create" "volume create"
 help_names "-h" "csa volume create"
@@ -108,10 +118,26 @@ usage "'soon' is not a number of seconds" --timeout soon status
 usage "--primary needs a value" --primary
 usage "cert: the only command is 'cert issue'" cert revoke --host h
 usage "--name CLUSTER is required" --dir "$D/c" init
+usage "NAME is missing" volume migrate --to a1
+usage "unexpected 'b' after NAME" volume migrate a b
+usage "'fast' is not a whole number" volume migrate db1 --max-rate fast
+usage "'1.5k' is not a whole number" volume migrate db1 --max-rate 1.5k
+usage "an empty name in 'a1,,a2'" volume migrate db1 --to a1,,a2
+usage "--to: no array named" volume migrate db1 --to ''
+usage "--to needs a value" volume migrate db1 --to
+usage "--wait with --dry-run" volume migrate db1 --dry-run --wait
+usage "unknown option --force" volume migrate db1 --force
+usage "which command?" migration
+usage "unknown command 'stop'" migration stop db1
+usage "unexpected 'x'" migration ls x
+usage "unexpected 'b' after NAME" migration pause a b
+usage "unexpected 'b' after NAME" migration resume a b
+usage "unknown option --all" migration pause --all
 
 # A port where nothing listens: taken from the kernel, then let go.
 port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-for cmd in "status" "volume ls" "array show a1" "host add h1"; do
+for cmd in "status" "volume ls" "array show a1" "host add h1" \
+	"volume migrate db1 --wait" "migration ls"; do
 	# shellcheck disable=SC2086
 	"$CSA" --dir "$D/none" --primary "127.0.0.1:$port" --timeout 5 $cmd \
 		>"$D/out" 2>"$D/err"

@@ -79,7 +79,7 @@ check "migrate to an array not in the cluster is refused" \
 # whole volume moves; the first half keeps the original bytes.
 FIO_ARGS=(--name=mig --filename="$M/mv" --direct=1 --ioengine=psync
 	--rw=randwrite --bs=64k --offset=32M --size=32M --verify=crc32c
-	--verify_fatal=1 --randseed=4242)
+	--verify_fatal=1 --randseed=4242 --verify_state_save=0)
 fio "${FIO_ARGS[@]}" --loops=1000 --runtime=20 --time_based=0 \
 	--output="$WORK/fio.out" >/dev/null 2>&1 &
 fio_pid=$!

@@ -87,14 +87,15 @@ static struct json_object *parse(const char *json)
 "   \"reads\": 10, \"writes\": 0, \"read_bytes\": 40960, \"write_bytes\": 0," \
 "   \"errors\": 3, \"in_flight\": 0, \"p50_us\": 0, \"p99_us\": 0}]}"
 
-#define STATUS \
-"{\"cluster\": \"5b0f9a4e-8c1d-4c52-9d0e-2f6a1b3c4d5e\", \"name\": \"lab\"," \
+#define STATUS "{" STATUS_BODY "}"
+#define STATUS_BODY \
+"\"cluster\": \"5b0f9a4e-8c1d-4c52-9d0e-2f6a1b3c4d5e\", \"name\": \"lab\"," \
 " \"generation\": 12, \"sequence\": 40, \"primary\": \"primary\"," \
 " \"started\": 1793700000, \"arrays\": 2, \"arrays_up\": 1, \"luns\": 3," \
 " \"hosts\": 2, \"volumes\": 2, \"capacity_bytes\": 322122547200," \
 " \"used_bytes\": 26843545600, \"free_bytes\": 295279001600," \
 " \"rated_mbps\": 400, \"reserved_mbps\": 300, \"rated_iops\": 25000," \
-" \"reserved_iops\": 15000}"
+" \"reserved_iops\": 15000"
 
 #define VOLUMES \
 "[{\"name\": \"db1\", \"state\": \"online\", \"size\": 10737418240," \
@@ -160,6 +161,66 @@ static const char view_empty_volume[] =
 "  \"requested_copies\": 1, \"requested_stripe_unit\": 0, \"column_mbps\": 0,"
 "  \"column_iops\": 0, \"open_on\": [], \"layout\": null}}";
 
+/* The monitor's figures and two migrations, as a primary with them answers. */
+#define LOAD_A1 \
+"\"load\": {\"state\": \"saturated\", \"util\": 93, \"mbps\": 372," \
+" \"iops\": 23250, \"p99_us\": 4200}"
+
+#define MIGRATION_DB1 \
+"\"volume\": \"db1\", \"state\": \"locked\", \"reason\": \"monitor: a1 at 93 %\"," \
+" \"started\": 1793786400, \"regions\": 80, \"regions_done\": 12," \
+" \"region_bytes\": 134217728, \"bytes\": 5368709120, \"bytes_done\": 805306368," \
+" \"rate_mbps\": 95, \"max_rate\": 0, \"eta_seconds\": 48, \"locked_region\": 12," \
+" \"locks\": 13, \"lock_ms_p50\": 3, \"lock_ms_p99\": 12, \"lock_ms_max\": 20," \
+" \"from\": [\"a1\", \"a2\", \"a3\", \"a4\"], \"to\": [\"a1\", \"a2\", \"a5\", \"a4\"]"
+
+#define MIGRATION_LOGS \
+"\"volume\": \"logs\", \"state\": \"paused\", \"reason\": \"set\"," \
+" \"started\": 1793786000, \"regions\": 16, \"regions_done\": 3," \
+" \"region_bytes\": 67108864, \"bytes\": 1073741824, \"bytes_done\": 201326592," \
+" \"rate_mbps\": 0, \"max_rate\": 100, \"eta_seconds\": -1, \"locked_region\": -1," \
+" \"from\": [\"a1\"], \"to\": [\"a2\"]"
+
+#define ALERTS \
+"[{\"array\": \"a1\", \"volume\": \"db1\", \"since\": 1793786400," \
+"  \"message\": \"a1 is at 93 % and no placement relieves it: add an array with 300 MB/s free\"}," \
+" {\"array\": \"a2\", \"volume\": \"\", \"since\": 1793786460," \
+"  \"message\": \"a2 has no free extent\"}]"
+
+static const char view_monitor[] =
+"{\"local\": " LOCAL ","
+" \"measured\": {\"ms\": 2000, \"arrays\": {\"a1\": {\"mbps\": 12, \"iops\": 300}}},"
+" \"status\": {" STATUS_BODY ", \"migrations\": 2, \"alerts\": " ALERTS "},"
+" \"arrays\": [{" ARRAY_A1 ", " LOAD_A1 ", \"lun_list\": " LUN_LIST ","
+"   \"volume_names\": [\"db1\", \"logs\"]}, {" ARRAY_A2 "}],"
+" \"volumes\": [{\"name\": \"db1\", \"state\": \"online\", \"size\": 10737418240,"
+"  \"mbps\": 400, \"iops\": 20000, \"copies\": 2, \"columns\": 1,"
+"  \"stripe_unit\": 1048576, \"hosts\": [\"h1\", \"h2\"],"
+"  \"arrays\": [\"a1\", \"a1\"], \"open_on\": [\"h2\"], \"migration\": {" MIGRATION_DB1 "}},"
+" {\"name\": \"logs\", \"state\": \"online\", \"size\": 1099511627776,"
+"  \"mbps\": 0, \"iops\": 0, \"copies\": 1, \"columns\": 1,"
+"  \"stripe_unit\": 262144, \"hosts\": [], \"arrays\": [\"a1\"],"
+"  \"migration\": {" MIGRATION_LOGS "}}],"
+" \"migrations\": [{" MIGRATION_DB1 "}, {" MIGRATION_LOGS "}]}";
+
+/* db1 under migration: the `to` layout's region table, and its load fit. */
+static const char view_migrating[] =
+"{\"local\": " LOCAL ","
+" \"volume\": {\"name\": \"db1\", \"state\": \"migrating\", \"size\": 10737418240,"
+"  \"mbps\": 400, \"iops\": 20000, \"copies\": 2, \"columns\": 2,"
+"  \"stripe_unit\": 1048576, \"hosts\": [\"h1\", \"h2\"],"
+"  \"arrays\": [\"a1\", \"a2\", \"a3\", \"a4\"], \"fit\": \"best\","
+"  \"requested_size\": 10737418240, \"requested_copies\": 2,"
+"  \"requested_stripe_unit\": 0, \"column_mbps\": 200, \"column_iops\": 10000,"
+"  \"open_on\": [\"h1\"], \"layout\": " LAYOUT ","
+"  \"migration\": {" MIGRATION_DB1 ", \"layout\": {\"size\": 10737418240,"
+"   \"regions\": [{\"first\": 0, \"count\": 12, \"state\": \"migrated\"},"
+"    {\"first\": 12, \"count\": 1, \"state\": \"locked\"}]}},"
+"  \"load_fit\": [{\"array\": \"a1\", \"score\": 1.25, \"load_mbps\": 300,"
+"    \"need_mbps\": 200, \"load_iops\": 12000, \"need_iops\": 10000},"
+"   {\"array\": \"a3\", \"score\": 0, \"load_mbps\": 150, \"need_mbps\": 200,"
+"    \"load_iops\": 4000, \"need_iops\": 10000}]}}";
+
 /* ---- renderings, to the byte ------------------------------------------ */
 
 static const char want_status_full[] =
@@ -213,6 +274,12 @@ static const char want_status_down[] =
 "  primary unreachable: the primary at 127.0.0.1:7320 cannot be reached: Connection refused\n";
 
 static const char want_arrays_full[] =
+"arrays:\n"
+"  NAME  STATE  RATED-MB/S  MEAS-MB/S  RATED-IOPS  MEAS-IOPS  P99-MS  UTIL  LOAD\n"
+"  a1    up            400         12       25000        300     1.2     -  -\n"
+"  a2    down            0          0           0          0     0.0     -  -\n"
+"  measured: this host's I/O over the last 2.0 s\n"
+"\n"
 "array:     a1\n"
 "state:     up\n"
 "portal:    127.0.0.1:3261\n"
@@ -222,6 +289,7 @@ static const char want_arrays_full[] =
 "reserved:  200 MB/s, 10000 IOPS\n"
 "measured:  12 MB/s, 300 IOPS (this host)\n"
 "latency:   p50 0.4 ms, p99 1.2 ms (this host)\n"
+"load:      - (the primary gives no load figures)\n"
 "volumes:   db1,logs\n"
 "luns:      2\n"
 "  LUN  STATE  CAPACITY   FREE  BLOCK  UUID\n"
@@ -237,6 +305,7 @@ static const char want_arrays_full[] =
 "reserved:  100 MB/s, 5000 IOPS\n"
 "measured:  0 MB/s, 0 IOPS (this host)\n"
 "latency:   p50 0.0 ms, p99 0.0 ms (this host)\n"
+"load:      - (the primary gives no load figures)\n"
 "volumes:   1\n"
 "luns:      1 (no details: the primary did not show this array)\n";
 
@@ -279,7 +348,7 @@ static const char want_volume_down[] =
 "\n"
 "volume:     db1\n"
 "this host:  h1: open 2, map generation 7, 10.0G\n"
-"migration:  none\n";
+"migration:  unknown (the primary did not answer)\n";
 
 static const char want_volume_empty[] =
 "volume:        new\n"
@@ -292,6 +361,110 @@ static const char want_volume_empty[] =
 "migration:     none\n"
 "\n"
 "layout: none (an empty volume is placed when it is given a size)\n";
+static const char want_status_monitor[] =
+"cluster:     lab (5b0f9a4e-8c1d-4c52-9d0e-2f6a1b3c4d5e), catalog generation 12\n"
+"primary:     primary, up since 2026-11-03 10:00:00 UTC\n"
+"host:        h1, connected to 127.0.0.1:7320\n"
+"arrays:      2 (1 up), 3 LUNs\n"
+"capacity:    300.0G, 25.0G used, 275.0G free\n"
+"bandwidth:   400 MB/s rated, 300 MB/s reserved\n"
+"iops:        25000 rated, 15000 reserved\n"
+"volumes:     2\n"
+"hosts:       2 registered\n"
+"migrations:  2 (db1,logs)\n"
+"\n"
+"arrays:\n"
+"  NAME  STATE  LUNS  CAPACITY   USED    FREE  RATED-MB/S  MEAS-MB/S  RATED-IOPS  MEAS-IOPS\n"
+"  a1    up        2    200.0G  20.0G  180.0G         400        372       25000      23250\n"
+"  a2    down      1    100.0G   5.0G   95.0G           0          0           0          0\n"
+"  measured: all hosts' I/O (the primary's); where it gives none, this host's over the last 2.0 s\n"
+"\n"
+"volumes:\n"
+"  NAME  STATE    SIZE  MB/S   IOPS  COPIES  COLUMNS  HOSTS  OPEN-ON\n"
+"  db1   online  10.0G   400  20000       2        1  h1,h2  h2,h1\n"
+"  logs  online   1.0T     0      0       1        1  any    -\n"
+"\n"
+"this host's LUNs:\n"
+"  ARRAY  LUN  OPEN  READS  WRITES   READ  WRITTEN  ERRORS  IN-FLIGHT  P99-MS\n"
+"  a1       1     1   1200     300  75.0M    18.8M       0          2     1.2\n"
+"  a2       1     1     10       0  40.0K       0B       3          0     0.0\n"
+"\n"
+"alerts:\n"
+"  array a1, volume db1: a1 is at 93 % and no placement relieves it: add an array with 300 MB/s free (since 2026-11-04 10:00:00 UTC)\n"
+"  array a2: a2 has no free extent (since 2026-11-04 10:01:00 UTC)\n"
+"  array a2 is down\n"
+"  array a2 LUN 1: 3 I/O errors on this host\n";
+static const char want_arrays_monitor[] =
+"arrays:\n"
+"  NAME  STATE  RATED-MB/S  MEAS-MB/S  RATED-IOPS  MEAS-IOPS  P99-MS  UTIL  LOAD\n"
+"  a1    up            400        372       25000      23250     4.2   93%  saturated\n"
+"  a2    down            0          0           0          0     0.0     -  -\n"
+"  measured: all hosts' I/O (the primary's); where it gives none, this host's over the last 2.0 s\n"
+"\n"
+"array:     a1\n"
+"state:     up\n"
+"portal:    127.0.0.1:3261\n"
+"target:    iqn.2026-11.org.csafs.lab:a1\n"
+"capacity:  200.0G, 20.0G used, 180.0G free\n"
+"rated:     400 MB/s, 25000 IOPS (calibrated)\n"
+"reserved:  200 MB/s, 10000 IOPS\n"
+"measured:  372 MB/s, 23250 IOPS (all hosts, last second)\n"
+"latency:   p99 4.2 ms (all hosts); this host p50 0.4 ms, p99 1.2 ms\n"
+"load:      saturated, 93% utilised\n"
+"volumes:   db1,logs\n"
+"luns:      2\n"
+"  LUN  STATE  CAPACITY   FREE  BLOCK  UUID\n"
+"    1  up       100.0G  90.0G    512  0e6b5a3c-1f2d-4e4f-8a9b-0c1d2e3f4a5b\n"
+"    2  up       100.0G  90.0G    512  7c8d9e0f-a1b2-4c3d-9e4f-5a6b7c8d9e0f\n"
+"\n"
+"array:     a2\n"
+"state:     down\n"
+"portal:    127.0.0.1:3262\n"
+"target:    iqn.2026-11.org.csafs.lab:a2\n"
+"capacity:  100.0G, 5.0G used, 95.0G free\n"
+"rated:     0 MB/s, 0 IOPS (not calibrated)\n"
+"reserved:  100 MB/s, 5000 IOPS\n"
+"measured:  0 MB/s, 0 IOPS (this host)\n"
+"latency:   p50 0.0 ms, p99 0.0 ms (this host)\n"
+"load:      - (the primary gives no load figures)\n"
+"volumes:   1\n"
+"luns:      1 (no details: the primary did not show this array)\n";
+static const char want_volume_migrating[] =
+"volume:        db1\n"
+"state:         migrating\n"
+"size:          10.0G (10737418240 bytes)\n"
+"requirements:  400 MB/s, 20000 IOPS, copies 2, hosts h1,h2, fit best\n"
+"columns:       2, stripe unit 1.0M; 200 MB/s and 10000 IOPS per column\n"
+"arrays:        a1,a2,a3,a4\n"
+"open on:       h1\n"
+"this host:     h1: open 1, map generation 7, 10.0G\n"
+"regions:       80 of 128.0M (64 stripe rows): 77 normal, 2 locked, 1 migrated\n"
+"migration:     locked (monitor: a1 at 93 %), since 2026-11-04 10:00:00 UTC\n"
+"progress:      12/80 regions of 128.0M, 768.0M/5.0G copied, 95 MB/s (no cap), ETA 48s\n"
+"locked:        region 12\n"
+"locks:         13, held p50 3 ms, p99 12 ms, max 20 ms\n"
+"moving:        a1,a2,a3,a4 -> a1,a2,a5,a4\n"
+"region map:    0-11 migrated, 12 locked, 13-79 normal\n"
+"\n"
+"load fit:\n"
+"  fit score: how far past its own reserved share the volume pushes the array (measured - reserved, over the array's rating), relative to that share; the highest on a saturated array is moved first\n"
+"  ARRAY  SCORE  LOAD-MB/S  NEED-MB/S  LOAD-IOPS  NEED-IOPS\n"
+"  a1      1.25        300        200      12000      10000\n"
+"  a3      0.00        150        200       4000      10000\n"
+"\n"
+"layout:\n"
+"  COLUMN  COPY  ARRAY  LUN  START-LBA    BLOCKS  SIZE\n"
+"       0     0  a1       1       8192  10485760  5.0G\n"
+"       0     1  a2       1       8192  10485760  5.0G\n"
+"       1     0  a3       1       8192   6291456  3.0G\n"
+"       1     0  a3       2       8192   4194304  2.0G\n"
+"       1     1  a4       1       8192  10485760  5.0G\n"
+"\n"
+"regions not normal:\n"
+"  FIRST  COUNT  STATE\n"
+"      3      2  locked\n"
+"      9      1  migrated\n";
+
 /* @kind: 's'tatus, 'a'rrays, 'v'olume (named @name). */
 static void render_is(const char *what, const char *view_json, char kind,
 		      const char *name, const char *want)
@@ -325,6 +498,77 @@ static void test_renderings(void)
 		  want_volume_down);
 	render_is("volumes/new, empty", view_empty_volume, 'v', "new",
 		  want_volume_empty);
+	render_is("status, the monitor's alerts and migrations", view_monitor,
+		  's', NULL, want_status_monitor);
+	render_is("arrays, the monitor's load", view_monitor, 'a', NULL,
+		  want_arrays_monitor);
+	render_is("volumes/db1, its migration and load fit", view_migrating,
+		  'v', "db1", want_volume_migrating);
+}
+
+/* The "region map:" line of a migration of @total regions with @runs. */
+static void region_map_is(const char *what, const char *runs, unsigned total,
+			  const char *want)
+{
+	char json[4096];
+	struct json_object *view;
+	struct pbuf out = { 0 };
+	const char *line = NULL, *end;
+	char got[1024] = "(none)";
+
+	snprintf(json, sizeof(json),
+		 "{\"volume\": {\"name\": \"v\", \"migration\": {\"regions\": %u,"
+		 " \"locked_region\": -1, \"layout\": {\"regions\": %s}}}}",
+		 total, runs);
+	view = parse(json);
+	csafs_render_volume(view, "v", &out);
+	if (out.s)
+		line = strstr(out.s, "region map:");
+	if (line) {
+		line += strspn(line + 11, " ") + 11;
+		end = strchr(line, '\n');
+		snprintf(got, sizeof(got), "%.*s", (int)(end - line), line);
+	}
+	check(!strcmp(got, want), "region map, %s: \"%s\" (got \"%s\")", what,
+	      want, got);
+	pbuf_free(&out);
+	json_object_put(view);
+}
+
+static void test_region_map(void)
+{
+	char runs[2048];
+	size_t used = 0;
+	unsigned i;
+
+	region_map_is("adjacent runs of a state are one",
+		      "[{\"first\": 0, \"count\": 4, \"state\": \"migrated\"},"
+		      " {\"first\": 4, \"count\": 2, \"state\": \"migrated\"},"
+		      " {\"first\": 6, \"count\": 1, \"state\": \"locked\"}]", 10,
+		      "0-5 migrated, 6 locked, 7-9 normal");
+	region_map_is("out of order and past the end: left out",
+		      "[{\"first\": 5, \"count\": 2, \"state\": \"migrated\"},"
+		      " {\"first\": 3, \"count\": 1, \"state\": \"locked\"},"
+		      " {\"first\": 20, \"count\": 5, \"state\": \"migrated\"}]", 10,
+		      "0-4 normal, 5-6 migrated, 7-9 normal");
+	region_map_is("a run cut at the end",
+		      "[{\"first\": 8, \"count\": 5, \"state\": \"migrated\"}]", 10,
+		      "0-7 normal, 8-9 migrated");
+	region_map_is("no run: all normal", "[]", 80, "0-79 normal");
+	region_map_is("one region", "[{\"first\": 0, \"count\": 1, \"state\": \"locked\"}]",
+		      1, "0 locked");
+	region_map_is("no regions", "[]", 0, "-");
+	used += (size_t)snprintf(runs, sizeof(runs), "[");
+	for (i = 0; i < 40; i += 2)
+		used += (size_t)snprintf(runs + used, sizeof(runs) - used,
+			"%s{\"first\": %u, \"count\": 1, \"state\": \"migrated\"}",
+			i ? ", " : "", i);
+	snprintf(runs + used, sizeof(runs) - used, "]");
+	region_map_is("40 runs: the first 16, then how many more", runs, 40,
+		      "0 migrated, 1 normal, 2 migrated, 3 normal, 4 migrated, "
+		      "5 normal, 6 migrated, 7 normal, 8 migrated, 9 normal, "
+		      "10 migrated, 11 normal, 12 migrated, 13 normal, "
+		      "14 migrated, 15 normal, ... (24 more runs)");
 }
 
 /* A volume on arrays all down is unavailable, not degraded. */
@@ -604,6 +848,37 @@ static void test_metrics(void)
 	json_object_put(p.values);
 	json_object_put(view);
 
+	/* The monitor's figures and the migrations. */
+	view = parse(view_monitor);
+	metrics_parse("metrics, monitor", view, &p);
+	check(p.samples == 42 + 5 + 8, "metrics, monitor: 55 samples (got %u)",
+	      p.samples);
+	value_is(&p, "csafs_array_measured_mbps{array=\"a1\"}", 372);
+	value_is(&p, "csafs_array_measured_iops{array=\"a1\"}", 23250);
+	value_is(&p, "csafs_array_util_ratio{array=\"a1\"}", 0.93);
+	value_is(&p, "csafs_array_p99_seconds{array=\"a1\"}", 0.0042);
+	value_is(&p, "csafs_array_saturated{array=\"a1\"}", 1);
+	check(prom_value(&p, "csafs_array_measured_mbps{array=\"a2\"}") < 0 &&
+	      prom_value(&p, "csafs_array_saturated{array=\"a2\"}") < 0,
+	      "metrics, monitor: no load sample for an array without a load");
+	value_is(&p, "csafs_migration_regions_total{volume=\"db1\"}", 80);
+	value_is(&p, "csafs_migration_regions_done{volume=\"db1\"}", 12);
+	value_is(&p, "csafs_migration_bytes_done{volume=\"db1\"}", 805306368);
+	value_is(&p, "csafs_migration_rate_mbps{volume=\"db1\"}", 95);
+	value_is(&p, "csafs_migration_regions_total{volume=\"logs\"}", 16);
+	value_is(&p, "csafs_migration_regions_done{volume=\"logs\"}", 3);
+	value_is(&p, "csafs_migration_rate_mbps{volume=\"logs\"}", 0);
+	json_object_put(p.values);
+	json_object_put(view);
+	view = parse("{\"local\": {\"connected\": true},"
+		     " \"arrays\": [{\"name\": \"a3\", \"state\": \"up\","
+		     "  \"load\": {\"state\": \"falling\", \"util\": 101}}]}");
+	metrics_parse("metrics, an array past its rating", view, &p);
+	value_is(&p, "csafs_array_util_ratio{array=\"a3\"}", 1.01);
+	value_is(&p, "csafs_array_saturated{array=\"a3\"}", 0);
+	json_object_put(p.values);
+	json_object_put(view);
+
 	/* Label values are escaped. */
 	view = parse("{\"local\": {\"connected\": true},"
 		     " \"arrays\": [{\"name\": \"we\\\"ird\\\\a\\nb\", \"state\": \"up\"}]}");
@@ -672,6 +947,20 @@ static void test_control_parse(void)
 		   " \"iops\": 2000000, \"copies\": 4, \"hosts\": [\"h3\"],"
 		   " \"stripe_unit\": 4096, \"fit\": \"best\"}");
 	request_is("volume rm db1", "{\"op\": \"volume.delete\", \"name\": \"db1\"}");
+	request_is("migrate db1", "{\"op\": \"volume.migrate\", \"name\": \"db1\"}");
+	request_is("migrate db1 --to a3,a4 --rebalance --max-rate 200 --dry-run",
+		   "{\"op\": \"volume.migrate\", \"name\": \"db1\", \"to\": [\"a3\", \"a4\"],"
+		   " \"rebalance\": true, \"max_rate\": 200, \"dry_run\": true}");
+	request_is("migrate --max-rate=1k --to=a_3.x db1",
+		   "{\"op\": \"volume.migrate\", \"max_rate\": 1000, \"to\": [\"a_3.x\"],"
+		   " \"name\": \"db1\"}");
+	request_is("migrate db1 --max-rate 0",
+		   "{\"op\": \"volume.migrate\", \"name\": \"db1\", \"max_rate\": 0}");
+	request_is("pause", "{\"op\": \"migration.pause\"}");
+	request_is("pause db1", "{\"op\": \"migration.pause\", \"name\": \"db1\"}");
+	request_is("resume", "{\"op\": \"migration.resume\"}");
+	request_is(" resume\tlogs ", "{\"op\": \"migration.resume\", \"name\": \"logs\"}");
+	request_is("migrations", "{\"op\": \"migration.list\"}");
 
 	csafs_control_parse("help", &cmd);
 	check(cmd.kind == CSAFS_CMD_HELP && !cmd.req, "control \"help\" is answered here");
@@ -719,6 +1008,34 @@ static void test_control_parse(void)
 		   "error: bad_request: volume set: unknown key \"stripe-unit\" (size, mbps, iops, copies, hosts, stripe_unit, fit)\n");
 	refused_is("volume rm", "error: bad_request: volume rm: NAME is missing\n");
 	refused_is("volume rm a b", "error: bad_request: volume rm: unexpected \"b\" after NAME\n");
+	refused_is("migrate", "error: bad_request: migrate: NAME is missing\n");
+	refused_is("migrate --dry-run", "error: bad_request: migrate: NAME is missing\n");
+	refused_is("migrate a b", "error: bad_request: migrate: unexpected \"b\" (one NAME, then options)\n");
+	refused_is("migrate db1 --to a3,,a4",
+		   "error: bad_request: migrate: --to \"a3,,a4\" is not a list of arrays (ARRAY,ARRAY...: a3,a4)\n");
+	refused_is("migrate db1 --to=",
+		   "error: bad_request: migrate: --to \"\" is not a list of arrays (ARRAY,ARRAY...: a3,a4)\n");
+	refused_is("migrate db1 --to a3;a4",
+		   "error: bad_request: migrate: --to \"a3;a4\": \"a3;a4\" is not an array name (A-Z a-z 0-9 . _ -)\n");
+	refused_is("migrate db1 --to a3,-a4",
+		   "error: bad_request: migrate: --to \"a3,-a4\": \"-a4\" is not an array name (A-Z a-z 0-9 . _ -)\n");
+	refused_is("migrate db1 --to",
+		   "error: bad_request: migrate: --to needs a value\n");
+	refused_is("migrate db1 --max-rate fast",
+		   "error: bad_request: migrate: --max-rate fast is not a whole number of MB/s (or with k, M, G: 1k; 0: no cap)\n");
+	refused_is("migrate db1 --max-rate=-5",
+		   "error: bad_request: migrate: --max-rate -5 is not a whole number of MB/s (or with k, M, G: 1k; 0: no cap)\n");
+	refused_is("migrate db1 --max-rate 1.5",
+		   "error: bad_request: migrate: --max-rate 1.5 is not a whole number of MB/s (or with k, M, G: 1k; 0: no cap)\n");
+	refused_is("migrate db1 --dry-run=yes", "error: bad_request: migrate: --dry-run takes no value\n");
+	refused_is("migrate db1 --rebalance --rebalance",
+		   "error: bad_request: migrate: --rebalance is given twice\n");
+	refused_is("migrate db1 --to a1 --to=a2", "error: bad_request: migrate: --to is given twice\n");
+	refused_is("migrate db1 --force",
+		   "error: bad_request: migrate: unknown option \"--force\" (--to, --rebalance, --max-rate, --dry-run)\n");
+	refused_is("pause a b", "error: bad_request: pause: unexpected \"b\" after NAME\n");
+	refused_is("resume a b", "error: bad_request: resume: unexpected \"b\" after NAME\n");
+	refused_is("migrations db1", "error: bad_request: migrations: unexpected \"db1\"\n");
 }
 
 /* The answer to @line given the primary's @result (JSON) or refusal. */
@@ -735,6 +1052,57 @@ static void answer_is(const char *line, const char *result, const char *code,
 	csafs_cmd_clear(&cmd);
 	json_object_put(r);
 	pbuf_free(&out);
+}
+
+#define PLAN \
+"{\"columns\": 2, \"copies\": 2, \"moved\": 1, \"added\": 0, \"restriped\": 0," \
+" \"kept\": 3, \"grown\": 0, \"from\": [\"a1\", \"a2\", \"a3\", \"a4\"]," \
+" \"to\": [\"a1\", \"a2\", \"a5\", \"a4\"], \"regions\": 80," \
+" \"region_bytes\": 134217728, \"bytes\": 5368709120, \"expected_seconds\": 100}"
+
+static void test_migration_answers(void)
+{
+	answer_is("migrate db1 --dry-run",
+		  "{\"name\": \"db1\", \"dry_run\": true, \"plan\": " PLAN ", \"migration\": null}",
+		  NULL, NULL,
+		  "ok: dry run, nothing started; the plan for db1: 2 columns x 2 copies, 1 moved, 0 added, 0 restriped, 3 kept, 0 grown; a1,a2,a3,a4 -> a1,a2,a5,a4; 80 regions of 128.0M, 5.0G to copy, about 1m40s\n");
+	answer_is("migrate db1",
+		  "{\"name\": \"db1\", \"dry_run\": false, \"plan\": " PLAN ","
+		  " \"migration\": {" MIGRATION_DB1 "}}", NULL, NULL,
+		  "ok: migration of db1 started (monitor: a1 at 93 %, no rate cap): 2 columns x 2 copies, 1 moved, 0 added, 0 restriped, 3 kept, 0 grown; a1,a2,a3,a4 -> a1,a2,a5,a4; 80 regions of 128.0M, 5.0G to copy, about 1m40s\n");
+	answer_is("migrate logs --max-rate 100",
+		  "{\"name\": \"logs\", \"dry_run\": false, \"plan\": " PLAN ","
+		  " \"migration\": {" MIGRATION_LOGS "}}", NULL, NULL,
+		  "ok: migration of logs started (set, at most 100 MB/s): 2 columns x 2 copies, 1 moved, 0 added, 0 restriped, 3 kept, 0 grown; a1,a2,a3,a4 -> a1,a2,a5,a4; 80 regions of 128.0M, 5.0G to copy, about 1m40s\n");
+	answer_is("migrate db1", NULL, "nothing_to_move",
+		  "the plan keeps every column copy of \"db1\" where it is",
+		  "error: nothing_to_move: the plan keeps every column copy of \"db1\" where it is\n");
+	answer_is("migrate db1 --to a3,a9", NULL, "bad_request",
+		  "unknown array \"a9\" in to",
+		  "error: bad_request: unknown array \"a9\" in to\n");
+	answer_is("migrate db1", NULL, "busy", "volume \"db1\" is migrating already",
+		  "error: busy: volume \"db1\" is migrating already\n");
+	answer_is("migrations",
+		  "{\"migrations\": [{" MIGRATION_DB1 "}, {" MIGRATION_LOGS "}]}", NULL, NULL,
+		  "ok: migrations: db1 locked 12/80 regions 768.0M/5.0G 95 MB/s ETA 48s (monitor: a1 at 93 %); logs paused 3/16 regions 192.0M/1.0G 0 MB/s ETA - (set)\n");
+	answer_is("migrations", "{\"migrations\": []}", NULL, NULL, "ok: no migration\n");
+	answer_is("pause", "{\"migrations\": [{" MIGRATION_DB1 "}, {" MIGRATION_LOGS "}]}",
+		  NULL, NULL, "ok: paused db1 (12/80 regions), logs (3/16 regions)\n");
+	answer_is("pause db1", "{\"migrations\": []}", NULL, NULL,
+		  "ok: no migration paused\n");
+	answer_is("resume logs", "{\"migrations\": [{" MIGRATION_LOGS "}]}", NULL, NULL,
+		  "ok: resumed logs (3/16 regions)\n");
+	answer_is("resume", "{\"migrations\": []}", NULL, NULL,
+		  "ok: no migration resumed\n");
+	answer_is("resume nope", NULL, "not_found", "volume \"nope\" is not migrating",
+		  "error: not_found: volume \"nope\" is not migrating\n");
+	answer_is("volume set db1 copies=2",
+		  "{\"name\": \"db1\", \"state\": \"migrating\", \"size\": 10737418240,"
+		  " \"mbps\": 400, \"iops\": 20000, \"copies\": 2, \"columns\": 2,"
+		  " \"stripe_unit\": 1048576, \"arrays\": [\"a1\", \"a2\", \"a3\", \"a4\"],"
+		  " \"kept\": 3, \"grown\": 0, \"migration\": {" MIGRATION_LOGS "}}",
+		  NULL, NULL,
+		  "ok: volume db1 changed: 10.0G, 400 MB/s, 20000 IOPS, 2 columns x 2 copies, stripe unit 1.0M, on a1,a2,a3,a4; 3 column copies kept, 0 grown in place; migration started (set): 16 regions of 64.0M, 1.0G to copy, a1 -> a2\n");
 }
 
 static void test_control_answers(void)
@@ -769,12 +1137,19 @@ static void test_control_answers(void)
 		  "error: busy: volume \"db1\" is open on host h2\n");
 	answer_is("status", NULL, "unreachable", "two\nlines",
 		  "error: unreachable: two lines\n");
+	answer_is("status", "{" STATUS_BODY ", \"migrations\": 2, \"alerts\": " ALERTS "}",
+		  NULL, NULL,
+		  "ok: cluster lab (5b0f9a4e-8c1d-4c52-9d0e-2f6a1b3c4d5e), generation 12: 2 arrays (1 up), 3 LUNs, 2 volumes, 2 hosts; 300.0G, 275.0G free; 400 MB/s rated, 300 reserved; 2 migrations, 2 alerts\n");
+	test_migration_answers();
 
 	csafs_control_parse("help", &cmd);
 	csafs_control_answer_local(&cmd, &out);
 	check(out.s && !strncmp(out.s, "ok: commands", 12) &&
 	      strstr(out.s, "\n  volume create NAME size=SIZE [mbps=N] [iops=N] [copies=N] [hosts=a,b] [stripe_unit=SIZE] [fit=best|first]\n") &&
-	      strstr(out.s, "\n  volume rm NAME\n"),
+	      strstr(out.s, "\n  volume rm NAME\n") &&
+	      strstr(out.s, "\n  migrate NAME [--to ARRAY,...] [--rebalance] [--max-rate N] [--dry-run]\n") &&
+	      strstr(out.s, "\n  pause [NAME]") && strstr(out.s, "\n  resume [NAME]\n") &&
+	      strstr(out.s, "\n  migrations\n"),
 	      "control help lists the commands");
 	pbuf_free(&out);
 	check(!strncmp(csafs_control_none, "error: no_command: no command yet", 33) &&
@@ -816,6 +1191,47 @@ static void test_event_lines(void)
 		"2026-11-24T10:43:30Z volume.changed name=v hosts=h1,h2 none=\"\" empty=\"\" ok=true gone=null rate=1.5 detail.code=no_fit detail.arrays.0.name=a1 detail.arrays.1.name=\"a 2\"\n");
 	line_is("array.added", "\"a3\"", "2026-11-24T10:43:30Z array.added value=a3\n");
 	line_is("odd event", "{\"k=y\": 1}", "2026-11-24T10:43:30Z odd_event k_y=1\n");
+
+	/* Migrations and the monitor: a sentence each. */
+	line_is("migration.started", "{" MIGRATION_DB1 ", \"plan\": " PLAN "}",
+		"2026-11-24T10:43:30Z migration.started db1 (monitor: a1 at 93 %): 1 moved, 0 added, 0 restriped, 3 kept; a1,a2,a3,a4 -> a1,a2,a5,a4; 80 regions of 128.0M, 5.0G to copy\n");
+	line_is("migration.progress", "{" MIGRATION_DB1 "}",
+		"2026-11-24T10:43:30Z migration.progress db1 12/80 regions 768.0M/5.0G 95 MB/s ETA 48s (region 12 locked)\n");
+	line_is("migration.progress", "{" MIGRATION_LOGS "}",
+		"2026-11-24T10:43:30Z migration.progress logs 3/16 regions 192.0M/1.0G 0 MB/s ETA - (paused)\n");
+	line_is("migration.progress",
+		"{\"volume\": \"db1\", \"state\": \"running\", \"regions\": 64,"
+		" \"regions_done\": 12, \"bytes\": 268435456, \"bytes_done\": 50331648,"
+		" \"rate_mbps\": 95, \"eta_seconds\": 2, \"locked_region\": -1}",
+		"2026-11-24T10:43:30Z migration.progress db1 12/64 regions 48.0M/256.0M 95 MB/s ETA 2s\n");
+	line_is("migration.paused", "{\"volume\": \"db1\"}",
+		"2026-11-24T10:43:30Z migration.paused db1\n");
+	line_is("migration.resumed", "{\"volume\": \"db1\"}",
+		"2026-11-24T10:43:30Z migration.resumed db1\n");
+	line_is("migration.done", "{\"volume\": \"db1\"}",
+		"2026-11-24T10:43:30Z migration.done db1\n");
+	line_is("migration.done", "{" MIGRATION_DB1 "}",
+		"2026-11-24T10:43:30Z migration.done db1 (80 regions, 5.0G copied; locks 13, held p50 3 ms, p99 12 ms, max 20 ms)\n");
+	line_is("migration.done", "{" MIGRATION_LOGS "}",
+		"2026-11-24T10:43:30Z migration.done logs (16 regions, 1.0G copied)\n");
+	line_is("migration.failed",
+		"{\"volume\": \"db1\", \"code\": \"io\", \"message\": \"a5 did not take\nregion 41\"}",
+		"2026-11-24T10:43:30Z migration.failed db1 io: a5 did not take region 41\n");
+	line_is("region.lock", "{\"volume\": \"db1\", \"region\": 12, \"lock\": 7}",
+		"2026-11-24T10:43:30Z region.lock db1 region 12 lock 7\n");
+	line_is("region.unlock", "{\"volume\": \"db1\", \"region\": 12, \"state\": \"migrated\"}",
+		"2026-11-24T10:43:30Z region.unlock db1 region 12 migrated\n");
+	line_is("array.load",
+		"{\"array\": \"a1\", \"state\": \"saturated\", \"util\": 93, \"mbps\": 372, \"iops\": 23250}",
+		"2026-11-24T10:43:30Z array.load a1 saturated, 93% utilised, 372 MB/s, 23250 IOPS\n");
+	line_is("alert", "{\"array\": \"a1\", \"volume\": \"db1\", \"message\": \"add an array\"}",
+		"2026-11-24T10:43:30Z alert a1 (volume db1): add an array\n");
+	line_is("alert", "{\"array\": \"a2\", \"volume\": \"\", \"message\": \"a2 is full\"}",
+		"2026-11-24T10:43:30Z alert a2: a2 is full\n");
+	line_is("alert.cleared", "{\"array\": \"a2\"}",
+		"2026-11-24T10:43:30Z alert.cleared a2\n");
+	line_is("migration.done", "\"db1\"",
+		"2026-11-24T10:43:30Z migration.done value=db1\n");
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -894,6 +1310,7 @@ static void test_evlog(void)
 int main(void)
 {
 	test_renderings();
+	test_region_map();
 	test_alerts();
 	test_metrics();
 	test_control_parse();
