@@ -195,27 +195,12 @@ void ptab_print(struct ptab *t, struct pbuf *out, unsigned indent)
 
 const char *pfmt_secs(int64_t s, char buf[PFMT_LEN])
 {
-	long long v = (long long)s;
-
-	if (v < 0)
-		snprintf(buf, PFMT_LEN, "-");
-	else if (v < 60)
-		snprintf(buf, PFMT_LEN, "%llds", v);
-	else if (v < 3600)
-		snprintf(buf, PFMT_LEN, "%lldm%02llds", v / 60, v % 60);
-	else if (v < 86400)
-		snprintf(buf, PFMT_LEN, "%lldh%02lldm", v / 3600, v % 3600 / 60);
-	else
-		snprintf(buf, PFMT_LEN, "%lldd%02lldh", v / 86400,
-			 v % 86400 / 3600);
-	return buf;
+	return csa_fmt_duration((long long)s, buf);
 }
 
 const char *pfmt_ms(uint64_t us, char buf[PFMT_LEN])
 {
-	snprintf(buf, PFMT_LEN, "%llu.%llu", (unsigned long long)us / 1000,
-		 (unsigned long long)us % 1000 / 100);
-	return buf;
+	return csa_fmt_ms((unsigned long long)us, buf);
 }
 
 /* ---- JSON --------------------------------------------------------------- */

@@ -149,8 +149,11 @@
  *   {name, generation}, volume.deleted {name}, host.registered {name}.
  *   Migration: migration.started {MIGRATION, plan: PLAN},
  *   migration.progress MIGRATION (about once a second),
- *   migration.paused / migration.resumed / migration.done {volume},
- *   migration.failed {volume, code, message}; region.lock {volume, region,
+ *   migration.paused / migration.resumed {MIGRATION}, migration.done
+ *   {MIGRATION with state "done": its final figures}, migration.retry
+ *   {volume, code, message, failures} (a region failed; it is tried
+ *   again), migration.failed {the same} (5 in a row: the migration is
+ *   paused until resumed by hand); region.lock {volume, region,
  *   lock (a number)}: hold new I/O to the region, drain, answer with
  *   region.ack; region.unlock {volume, region, state "migrated"|"normal"}:
  *   take the region from there and release what was held.

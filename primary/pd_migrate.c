@@ -224,9 +224,15 @@ static void failed(struct csa_primary *p, struct pd_mig *m, const char *why)
 	json_object_object_add(o, "volume", json_object_new_string(m->volume));
 	json_object_object_add(o, "code", json_object_new_string("io"));
 	json_object_object_add(o, "message", json_object_new_string(why));
+	json_object_object_add(o, "failures", json_object_new_int64(m->failures));
+	/* A region that failed is tried again; the migration fails (and
+	 * waits, paused, for a person) only after a run of them. */
+	if (m->failures < PD_MIG_MAX_FAILURES) {
+		csa_api_server_publish(p->api, "migration.retry", o);
+		return;
+	}
 	csa_api_server_publish(p->api, "migration.failed", o);
-	if (m->failures >= PD_MIG_MAX_FAILURES)
-		pd_mig_set_paused(p, m->volume, true);
+	pd_mig_set_paused(p, m->volume, true);
 }
 
 /* ---- one region ------------------------------------------------------------------ */

@@ -335,28 +335,6 @@ const char *csa_list(struct json_object *o, const char *key,
 
 /* ---- formatting -------------------------------------------------------- */
 
-const char *csa_fmt_duration(long long s, char buf[CSA_FMT_LEN])
-{
-	if (s < 0)
-		snprintf(buf, CSA_FMT_LEN, "-");
-	else if (s < 60)
-		snprintf(buf, CSA_FMT_LEN, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, CSA_FMT_LEN, "%lldm%02llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, CSA_FMT_LEN, "%lldh%02lldm", s / 3600, s % 3600 / 60);
-	else
-		snprintf(buf, CSA_FMT_LEN, "%lldd%02lldh", s / 86400,
-			 s % 86400 / 3600);
-	return buf;
-}
-
-const char *csa_fmt_ms(unsigned long long us, char buf[CSA_FMT_LEN])
-{
-	snprintf(buf, CSA_FMT_LEN, "%llu.%llu", us / 1000, us % 1000 / 100);
-	return buf;
-}
-
 /* ---- progress lines ---------------------------------------------------- */
 
 void csa_progress_show(struct csa_progress *p, const char *fmt, ...)

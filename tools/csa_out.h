@@ -150,11 +150,7 @@ const char *csa_list(struct json_object *o, const char *key,
 
 /* ---- formatting -------------------------------------------------------- */
 
-/* Seconds as "45s", "1m40s", "2h05m", "3d04h"; "-" when negative (unknown). */
-const char *csa_fmt_duration(long long s, char buf[CSA_FMT_LEN]);
 
-/* Microseconds as milliseconds with one decimal: 4200 -> "4.2". */
-const char *csa_fmt_ms(unsigned long long us, char buf[CSA_FMT_LEN]);
 
 /* ---- progress lines ---------------------------------------------------- */
 

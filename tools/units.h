@@ -29,5 +29,10 @@ int csa_parse_duration_ms(const char *s, uint64_t *out);
 const char *csa_fmt_size(uint64_t bytes, char buf[CSA_FMT_LEN]);
 /* Seconds since 1970 -> "2026-11-03 10:22:01 UTC" ("-" for 0). */
 const char *csa_fmt_time(uint64_t t, char buf[CSA_FMT_LEN]);
+/* A duration of @s seconds: "45s", "1m40s", "2h05m", "3d04h"; "-" when
+ * negative (unknown). */
+const char *csa_fmt_duration(long long s, char buf[CSA_FMT_LEN]);
+/* Microseconds as milliseconds with one decimal: "12.3". */
+const char *csa_fmt_ms(unsigned long long us, char buf[CSA_FMT_LEN]);
 
 #endif
