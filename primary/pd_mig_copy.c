@@ -17,6 +17,8 @@
  * region is locked at every host, so nothing else writes it).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,12 +108,41 @@ uint64_t pd_mig_bytes(const struct csa_layout *from,
 
 /* ---- moving bytes -------------------------------------------------------- */
 
+/*
+ * A region is cut into units of at most COPY_CHUNK: a run of column bytes
+ * of one job, or (re-striped) a run of volume bytes inside one stripe
+ * unit of each layout. Up to COPY_THREADS workers take units in turn,
+ * each reading, writing and reading back its own, so that every array the
+ * copy touches has several commands in flight: one at a time, the copy
+ * ran at a third of a link's speed (a read, a write and a read back, each
+ * waiting for the one before).
+ */
+#define COPY_THREADS	8
+
+struct unit {
+	int job;			/* index in jobs; -1: re-striped */
+	uint64_t start, len;		/* column bytes, or volume bytes */
+};
+
 struct copier {
 	struct csa_primary *p;
 	const struct csa_layout *from, *to;
-	uint8_t *buf, *check;
+	const struct pd_copy_job *jobs;
+	const struct unit *units;
+	unsigned nr_units;
+	atomic_uint next;
+	atomic_int failed;
+	pthread_mutex_t err_lock;
 	char *err;
 	size_t errlen;
+};
+
+/* One worker's buffers, and where it writes its error. */
+struct worker {
+	struct copier *cp;
+	uint8_t *buf, *check;
+	char err[512];
+	pthread_t thread;
 };
 
 static struct csa_lun *lun_of(struct csa_primary *p, const char *array,
@@ -130,7 +161,7 @@ static struct csa_lun *lun_of(struct csa_primary *p, const char *array,
  * Read or write @len bytes at column byte @off of copy (c, k) of @l,
  * through as many extents as it spans. @op: 0 read, 1 write.
  */
-static int column_io(struct copier *cp, const struct csa_layout *l,
+static int column_io(struct worker *w, const struct csa_layout *l,
 		     unsigned c, unsigned k, uint64_t off, uint64_t len,
 		     uint8_t *buf, int op)
 {
@@ -143,9 +174,9 @@ static int column_io(struct copier *cp, const struct csa_layout *l,
 		ret = csa_map_locate(l, c, k, off, &loc);
 		if (ret)
 			return ret;
-		lun = lun_of(cp->p, l->arrays[loc.array].name, loc.lun);
+		lun = lun_of(w->cp->p, l->arrays[loc.array].name, loc.lun);
 		if (!lun) {
-			snprintf(cp->err, cp->errlen, "array %s LUN %u is not reachable",
+			snprintf(w->err, sizeof(w->err), "array %s LUN %u is not reachable",
 				 l->arrays[loc.array].name, loc.lun);
 			return -ENODEV;
 		}
@@ -153,7 +184,7 @@ static int column_io(struct copier *cp, const struct csa_layout *l,
 		ret = op ? csa_lun_dev_ops.write(lun, loc.lba * l->block_size, n, buf) :
 			   csa_lun_dev_ops.read(lun, loc.lba * l->block_size, n, buf);
 		if (ret) {
-			snprintf(cp->err, cp->errlen, "%s %s LUN %u block %llu: %s",
+			snprintf(w->err, sizeof(w->err), "%s %s LUN %u block %llu: %s",
 				 op ? "writing" : "reading",
 				 l->arrays[loc.array].name, loc.lun,
 				 (unsigned long long)loc.lba, strerror(-ret));
@@ -167,38 +198,19 @@ static int column_io(struct copier *cp, const struct csa_layout *l,
 }
 
 /* Write, read back, compare: the copy is checked before it counts. */
-static int put_checked(struct copier *cp, unsigned c, unsigned k,
+static int put_checked(struct worker *w, unsigned c, unsigned k,
 		       uint64_t off, uint64_t len)
 {
-	int ret = column_io(cp, cp->to, c, k, off, len, cp->buf, 1);
+	int ret = column_io(w, w->cp->to, c, k, off, len, w->buf, 1);
 
 	if (!ret)
-		ret = column_io(cp, cp->to, c, k, off, len, cp->check, 0);
-	if (!ret && memcmp(cp->buf, cp->check, len)) {
-		snprintf(cp->err, cp->errlen, "column %u copy %u: the copy at column byte %llu does not read back as written",
+		ret = column_io(w, w->cp->to, c, k, off, len, w->check, 0);
+	if (!ret && memcmp(w->buf, w->check, len)) {
+		snprintf(w->err, sizeof(w->err), "column %u copy %u: the copy at column byte %llu does not read back as written",
 			 c, k, (unsigned long long)off);
 		return -EIO;
 	}
 	return ret;
-}
-
-/* One job: column bytes of the region, from copy src_copy of @from. */
-static int copy_job(struct copier *cp, const struct pd_copy_job *j,
-		    uint64_t start, uint64_t end)
-{
-	uint64_t n;
-	int ret;
-
-	for (; start < end; start += n) {
-		n = end - start < COPY_CHUNK ? end - start : COPY_CHUNK;
-		ret = column_io(cp, cp->from, j->column, j->src_copy, start, n,
-				cp->buf, 0);
-		if (!ret)
-			ret = put_checked(cp, j->column, j->copy, start, n);
-		if (ret)
-			return ret;
-	}
-	return 0;
 }
 
 /* Where volume byte @x is in @l: column and column offset; bytes left in
@@ -213,24 +225,130 @@ static uint64_t locate_byte(const struct csa_layout *l, uint64_t x,
 	return su - x % su;
 }
 
-/* A re-striped region: volume bytes [start, end) to every copy of @to. */
-static int copy_restriped(struct copier *cp, uint64_t start, uint64_t end)
+static int copy_unit(struct worker *w, const struct unit *u)
 {
-	uint64_t n, fo, to_off, left_f, left_t;
+	const struct copier *cp = w->cp;
 	unsigned fc, tc, k;
+	uint64_t fo, to;
 	int ret;
 
-	for (; start < end; start += n) {
-		left_f = locate_byte(cp->from, start, &fc, &fo);
-		left_t = locate_byte(cp->to, start, &tc, &to_off);
-		n = left_f < left_t ? left_f : left_t;
-		if (n > end - start)
-			n = end - start;
-		ret = column_io(cp, cp->from, fc, 0, fo, n, cp->buf, 0);
-		for (k = 0; !ret && k < cp->to->nr_copies; k++)
-			ret = put_checked(cp, tc, k, to_off, n);
-		if (ret)
-			return ret;
+	if (u->job >= 0) {
+		const struct pd_copy_job *j = &cp->jobs[u->job];
+
+		ret = column_io(w, cp->from, j->column, j->src_copy, u->start,
+				u->len, w->buf, 0);
+		return ret ? ret : put_checked(w, j->column, j->copy, u->start,
+					       u->len);
+	}
+	locate_byte(cp->from, u->start, &fc, &fo);
+	locate_byte(cp->to, u->start, &tc, &to);
+	ret = column_io(w, cp->from, fc, 0, fo, u->len, w->buf, 0);
+	for (k = 0; !ret && k < cp->to->nr_copies; k++)
+		ret = put_checked(w, tc, k, to, u->len);
+	return ret;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct copier *cp = w->cp;
+	unsigned i;
+	int ret;
+
+	while (!atomic_load(&cp->failed) &&
+	       (i = atomic_fetch_add(&cp->next, 1)) < cp->nr_units) {
+		ret = copy_unit(w, &cp->units[i]);
+		if (ret && !atomic_exchange(&cp->failed, ret)) {
+			pthread_mutex_lock(&cp->err_lock);
+			snprintf(cp->err, cp->errlen, "%s",
+				 w->err[0] ? w->err : strerror(-ret));
+			pthread_mutex_unlock(&cp->err_lock);
+		}
+	}
+	return NULL;
+}
+
+struct units {
+	struct unit *v;
+	unsigned n, cap;
+	bool oom;
+};
+
+static void push(struct units *us, struct unit u)
+{
+	struct unit *t;
+
+	if (us->n == us->cap) {
+		us->cap = us->cap ? us->cap * 2 : 16;
+		t = realloc(us->v, us->cap * sizeof(*t));
+		if (!t) {
+			us->oom = true;
+			return;
+		}
+		us->v = t;
+	}
+	us->v[us->n++] = u;
+}
+
+/* The units of region @r, and the bytes they write. */
+static void cut(const struct csa_layout *from, const struct csa_layout *to,
+		unsigned nr_jobs, uint64_t r, struct units *us,
+		uint64_t *bytes)
+{
+	bool re = pd_mig_restriped(from, to);
+	uint64_t start, end, at, n, lf, lt, unused;
+	unsigned c, i;
+
+	if (re) {	/* volume bytes of the region */
+		start = r * csa_layout_region_bytes(to);
+		end = start + csa_layout_region_bytes(to);
+		end = end < to->size ? end : to->size;
+	} else {	/* rows [r * rr, (r + 1) * rr) of every column */
+		start = r * (uint64_t)to->stripe_unit * to->region_rows;
+		end = start + (uint64_t)to->stripe_unit * to->region_rows;
+		if (end > csa_layout_column_bytes(to))
+			end = csa_layout_column_bytes(to);
+	}
+	*bytes = 0;
+	for (i = 0; !us->oom && i < (re ? 1 : nr_jobs); i++)
+		for (at = start; !us->oom && at < end; at += n) {
+			n = end - at < COPY_CHUNK ? end - at : COPY_CHUNK;
+			if (re) {
+				lf = locate_byte(from, at, &c, &unused);
+				lt = locate_byte(to, at, &c, &unused);
+				n = n < lf ? n : lf;
+				n = n < lt ? n : lt;
+			}
+			push(us, (struct unit){ re ? -1 : (int)i, at, n });
+			*bytes += n * (re ? to->nr_copies : 1);
+		}
+}
+
+/* SYNCHRONIZE CACHE on the LUNs the copy wrote: the region is recorded
+ * as migrated next, and must not be lost with an array's cache. */
+static int flush_targets(struct copier *cp, unsigned nr_jobs)
+{
+	const struct csa_layout *to = cp->to;
+	bool re = pd_mig_restriped(cp->from, to);
+	unsigned i, e, n = re ? to->nr_columns * to->nr_copies : nr_jobs;
+	const struct csa_copy *c;
+	struct csa_lun *lun;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		c = re ? &to->copies[i] :
+			 csa_layout_copy(to, cp->jobs[i].column, cp->jobs[i].copy);
+		for (e = 0; e < c->nr_extents; e++) {
+			lun = lun_of(cp->p, to->arrays[c->extents[e].array].name,
+				     c->extents[e].lun);
+			ret = lun ? csa_lun_dev_ops.flush(lun) : -ENODEV;
+			if (ret) {
+				snprintf(cp->err, cp->errlen, "flushing %s LUN %u: %s",
+					 to->arrays[c->extents[e].array].name,
+					 c->extents[e].lun, strerror(-ret));
+				return ret;
+			}
+		}
 	}
 	return 0;
 }
@@ -239,38 +357,43 @@ int pd_mig_copy_region(struct csa_primary *p, const struct csa_layout *from,
 		       const struct csa_layout *to, uint64_t region,
 		       uint64_t *bytes, char *err, size_t errlen)
 {
-	struct copier cp = { p, from, to, NULL, NULL, err, errlen };
-	uint64_t rb = csa_layout_region_bytes(to), col_rb, start, end;
 	struct pd_copy_job jobs[CSA_MAX_COLUMNS * CSA_MAX_COPIES];
-	unsigned n, i;
-	int ret = -ENOMEM;
+	struct copier cp = { .p = p, .from = from, .to = to, .jobs = jobs,
+			     .err = err, .errlen = errlen };
+	struct worker w[COPY_THREADS] = { 0 };
+	struct units us = { 0 };
+	unsigned i, started = 0;
+	int ret = 0;
 
-	*bytes = 0;
-	if (posix_memalign((void **)&cp.buf, 4096, COPY_CHUNK) ||
-	    posix_memalign((void **)&cp.check, 4096, COPY_CHUNK))
-		goto out;
-	start = region * rb;
-	end = start + rb < to->size ? start + rb : to->size;
-	if (pd_mig_restriped(from, to)) {
-		ret = copy_restriped(&cp, start, end);
-		*bytes = (end - start) * to->nr_copies;
-		goto out;
+	unsigned nr_jobs = pd_mig_jobs(from, to, jobs);
+
+	cut(from, to, nr_jobs, region, &us, bytes);
+	cp.units = us.v;
+	cp.nr_units = us.oom ? 0 : us.n;
+	pthread_mutex_init(&cp.err_lock, NULL);
+	for (i = 0; i < COPY_THREADS && i < cp.nr_units; i++) {
+		w[i].cp = &cp;
+		if (posix_memalign((void **)&w[i].buf, 4096, COPY_CHUNK) ||
+		    posix_memalign((void **)&w[i].check, 4096, COPY_CHUNK) ||
+		    pthread_create(&w[i].thread, NULL, worker_main, &w[i]))
+			break;
+		started++;
 	}
-	/* Same geometry: the region is rows [r * rr, ...) of every column. */
-	col_rb = (uint64_t)to->stripe_unit * to->region_rows;
-	start = region * col_rb;
-	end = start + col_rb;
-	if (end > csa_layout_column_bytes(to))
-		end = csa_layout_column_bytes(to);
-	n = pd_mig_jobs(from, to, jobs);
-	for (i = 0, ret = 0; i < n && !ret; i++) {
-		ret = copy_job(&cp, &jobs[i], start, end);
-		*bytes += end - start;
+	if (us.oom || (!started && cp.nr_units))
+		ret = -ENOMEM;
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	for (i = 0; i < COPY_THREADS; i++) {
+		free(w[i].buf);
+		free(w[i].check);
 	}
-out:
+	if (!ret)
+		ret = atomic_load(&cp.failed);
+	if (!ret)
+		ret = flush_targets(&cp, nr_jobs);
 	if (ret == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory");
-	free(cp.buf);
-	free(cp.check);
+	pthread_mutex_destroy(&cp.err_lock);
+	free(us.v);
 	return ret;
 }
