@@ -312,6 +312,16 @@ void csafs_mig_sync(struct csafs *fs, struct csafs_vol *v);
  * says.
  */
 void csafs_mig_lease(struct csafs *fs, bool held);
+/* True if @mine and @other put every byte in the same place (region
+ * states aside); NULL only equals NULL. */
+bool csafs_same_place(struct csa_layout *mine, const struct csa_layout *other);
+/*
+ * @old, a map being replaced, holds I/O on locked regions: send it where
+ * the new view of @v puts those regions (a migration that ended while we
+ * were away: the target). v->map_lock held.
+ */
+void csafs_mig_release(struct csafs *fs, struct csafs_vol *v,
+		       struct csa_volume *old);
 
 /* ---- FUSE operations ------------------------------------------------- */
 

@@ -223,6 +223,14 @@ void csafs_map_renew(struct csafs *fs, struct csafs_vol *v)
 		 * request builds the new one, or fails saying why. */
 		csafs_log(FUSE_LOG_WARNING, "volume %s: its new map cannot be opened yet; the next request tries again",
 			  v->name);
+		pthread_mutex_lock(&fs->lock);
+		m = v->map;
+		if (m)
+			m->refs++;
+		pthread_mutex_unlock(&fs->lock);
+		if (m)
+			csafs_mig_release(fs, v, m->cv);
+		csafs_map_put(fs, m);
 		csafs_map_drop(fs, v);
 		return;
 	}
@@ -233,6 +241,8 @@ void csafs_map_renew(struct csafs *fs, struct csafs_vol *v)
 		m = NULL;
 	}
 	pthread_mutex_unlock(&fs->lock);
+	if (old)	/* what it held goes where the new view says */
+		csafs_mig_release(fs, v, old->cv);
 	csafs_map_put(fs, old);
 	csafs_map_put(fs, m);
 }

@@ -299,3 +299,52 @@ void csafs_mig_lease(struct csafs *fs, bool held)
 		csafs_map_put(fs, maps[i]);
 	}
 }
+
+bool csafs_same_place(struct csa_layout *mine, const struct csa_layout *other)
+{
+	uint8_t *keep;
+	bool same;
+
+	if (!mine || !other || mine->nr_regions != other->nr_regions)
+		return mine == other;
+	keep = mine->region_state;
+	mine->region_state = other->region_state;
+	same = csa_layout_equal(mine, other);
+	mine->region_state = keep;
+	return same;
+}
+
+/* Where region @r of an old map's target @old_to is now, by what the
+ * primary last said of @v; -1 when that does not say. */
+static int now_at(struct csafs_vol *v, const struct csa_layout *old_to,
+		  uint64_t r)
+{
+	if (!v->mig_to && csafs_same_place(v->layout, old_to))
+		return CSA_REGION_MIGRATED;	/* it ended: all there */
+	if (v->mig_to && csafs_same_place(v->mig_to, old_to) &&
+	    v->mig_to->region_state[r] != CSA_REGION_LOCKED)
+		return v->mig_to->region_state[r];
+	return -1;
+}
+
+void csafs_mig_release(struct csafs *fs, struct csafs_vol *v,
+		       struct csa_volume *old)
+{
+	const struct csa_layout *to = csa_volume_layout(old);
+	uint64_t r;
+	int want;
+
+	(void)fs;
+	if (!csa_volume_from_layout(old))
+		return;
+	for (r = 0; r < to->nr_regions; r++) {
+		if (csa_volume_region_state(old, r) != CSA_REGION_LOCKED)
+			continue;
+		want = now_at(v, to, r);
+		if (want >= 0)
+			csa_volume_unlock_region(old, r, (unsigned)want);
+		else
+			csafs_log(FUSE_LOG_WARNING, "volume %s region %llu: I/O held in a replaced map waits for the primary to say where the region is",
+				  v->name, (unsigned long long)r);
+	}
+}

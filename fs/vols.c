@@ -341,28 +341,13 @@ static bool same_layout(const struct csa_layout *a, const struct csa_layout *b)
 	return csa_layout_equal(a, b);
 }
 
-/* The same target, whatever its region states. */
-static bool same_target(struct csa_layout *a, struct csa_layout *b)
-{
-	uint8_t *keep;
-	bool same;
-
-	if (!a || !b || a->nr_regions != b->nr_regions)
-		return a == b;
-	keep = a->region_state;
-	a->region_state = b->region_state;
-	same = csa_layout_equal(a, b);
-	a->region_state = keep;
-	return same;
-}
-
 /* Fields into @v; lock held. True if the layout changed (a new map);
  * only the target's region states changing is not. */
 static bool vol_take(struct csafs_vol *v, struct vol_info *vi,
 		     struct csafs_notes *notes)
 {
 	bool changed = !same_layout(v->layout, vi->layout) ||
-		       !same_target(v->mig_to, vi->mig_to);
+		       !csafs_same_place(v->mig_to, vi->mig_to);
 
 	if (v->size != vi->size)
 		note_add(notes, false, v->ino, v->name);

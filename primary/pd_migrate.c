@@ -372,7 +372,10 @@ static void *migrator_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
 		idx = next_volume(p);
-		if (idx < 0)
+		/* A host that had a volume open before we started is known
+		 * only once it reports; until its lease could have run out,
+		 * it may be writing regions we would move without it. */
+		if (idx < 0 || time(NULL) < (time_t)(p->started + PD_OPEN_LEASE_S))
 			nap(p, 1000);
 		else if (step(p, (unsigned)idx) && !p->stopping)
 			nap(p, PD_MIG_RETRY_MS);

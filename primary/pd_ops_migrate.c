@@ -112,11 +112,14 @@ int pd_op_volume_migrate(void *ctx, const struct csa_api_peer *peer,
 
 /* ---- list, pause, resume ------------------------------------------------------ */
 
-int pd_mig_set_paused(struct csa_primary *p, const char *name, bool paused)
+int pd_mig_set_paused(struct csa_primary *p, const char *volume, bool paused)
 {
 	struct csa_catalog *next;
-	char err[768];
-	int i = csa_catalog_find_volume(p->cat, name);
+	char err[768], name[CSA_VOLUME_NAME_MAX];
+	int i = csa_catalog_find_volume(p->cat, volume);
+
+	/* @volume may be the catalog's own, which the commit frees. */
+	snprintf(name, sizeof(name), "%s", volume);
 
 	if (i < 0 || !p->cat->volumes[i].mig)
 		return -ENOENT;
@@ -154,6 +157,7 @@ static int each_migration(struct csa_primary *p, const struct csa_api_peer *peer
 			continue;
 		if (set >= 0 && pd_mig_set_paused(p, v->name, set))
 			return csa_api_fail(e, "io", "the catalog could not be written; see the primary's log");
+		v = NULL;	/* the commit made a new catalog */
 		json_object_array_add(list, pd_mig_view(p, i, false));
 		n++;
 	}

@@ -40,6 +40,9 @@ cleanup() {
 		kill -9 "$pid" 2>/dev/null
 	done
 	"$LAB" stop --dir "$WORK/lab" >/dev/null 2>&1 || true
+	# CSA_KEEP_LOGS=DIR: the daemons' logs of this test, for a post-mortem.
+	[ -z "${CSA_KEEP_LOGS:-}" ] || { mkdir -p "$CSA_KEEP_LOGS" &&
+		cp "$WORK"/*.log "$CSA_KEEP_LOGS"/ 2>/dev/null; }
 	rm -rf "$WORK"
 }
 
