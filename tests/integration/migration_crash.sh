@@ -278,7 +278,7 @@ crash_case() {
 	FIO_ARGS=(--name="mig_$step" --filename="$m/$v" --direct=1
 		--ioengine=psync --rw=randwrite --bs=64k --offset=8M --size=4M
 		--numjobs=4 --offset_increment=4M --verify=crc32c
-		--verify_fatal=1 --randseed=4242)
+		--verify_fatal=1 --randseed=4242 --verify_state_save=0)
 	fio_start "$WORK/fio_$step" "${FIO_ARGS[@]}"
 	fio_pid=$FIO
 	sleep 1
@@ -382,7 +382,7 @@ H2=$FS
 daemon_start "$WORK/holder.log" bash -c "exec 4<'$WORK/mh2/$v'; exec sleep 300" >/dev/null
 FIO_ARGS=(--name=mig_h --filename="$WORK/mh1/$v" --direct=1 --ioengine=psync
 	--rw=randwrite --bs=64k --offset=16M --size=16M --verify=crc32c
-	--verify_fatal=1 --randseed=777)
+	--verify_fatal=1 --randseed=777 --verify_state_save=0)
 fio_start "$WORK/fio_h" "${FIO_ARGS[@]}"
 fio_pid=$FIO
 for ((i = 0; i < 50; i++)); do
