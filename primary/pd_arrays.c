@@ -263,3 +263,15 @@ void pd_bootstrap_save(struct csa_primary *p)
 	if (fclose(f) || bad || rename(tmp, path))
 		pd_log("cannot write %s: %s", path, strerror(errno));
 }
+
+struct csa_lun *pd_lun_of(struct csa_primary *p, const char *array,
+			  uint32_t number)
+{
+	struct pd_array *a = pd_array_find(p, array);
+	unsigned i;
+
+	for (i = 0; a && i < a->nr_luns; i++)
+		if (a->luns[i].number == number)
+			return a->luns[i].lun;
+	return NULL;
+}

@@ -145,18 +145,6 @@ struct worker {
 	pthread_t thread;
 };
 
-static struct csa_lun *lun_of(struct csa_primary *p, const char *array,
-			      uint32_t number)
-{
-	struct pd_array *a = pd_array_find(p, array);
-	unsigned i;
-
-	for (i = 0; a && i < a->nr_luns; i++)
-		if (a->luns[i].number == number)
-			return a->luns[i].lun;
-	return NULL;
-}
-
 /*
  * Read or write @len bytes at column byte @off of copy (c, k) of @l,
  * through as many extents as it spans. @op: 0 read, 1 write.
@@ -174,7 +162,7 @@ static int column_io(struct worker *w, const struct csa_layout *l,
 		ret = csa_map_locate(l, c, k, off, &loc);
 		if (ret)
 			return ret;
-		lun = lun_of(w->cp->p, l->arrays[loc.array].name, loc.lun);
+		lun = pd_lun_of(w->cp->p, l->arrays[loc.array].name, loc.lun);
 		if (!lun) {
 			snprintf(w->err, sizeof(w->err), "array %s LUN %u is not reachable",
 				 l->arrays[loc.array].name, loc.lun);
@@ -339,7 +327,7 @@ static int flush_targets(struct copier *cp, unsigned nr_jobs)
 		c = re ? &to->copies[i] :
 			 csa_layout_copy(to, cp->jobs[i].column, cp->jobs[i].copy);
 		for (e = 0; e < c->nr_extents; e++) {
-			lun = lun_of(cp->p, to->arrays[c->extents[e].array].name,
+			lun = pd_lun_of(cp->p, to->arrays[c->extents[e].array].name,
 				     c->extents[e].lun);
 			ret = lun ? csa_lun_dev_ops.flush(lun) : -ENODEV;
 			if (ret) {

@@ -200,6 +200,20 @@ static struct arr *arr_get(struct pd_monitor *m, const char *name)
 
 /* ---- what the API shows --------------------------------------------------------- */
 
+/* state, util (percent), mbps, iops: the `load` object and the event's. */
+static struct json_object *load_json(const struct arr *a)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "state", json_object_new_string(
+		csa_mon_state_name(a->st.state)));
+	json_object_object_add(o, "util", json_object_new_int64(
+		(int64_t)(a->st.util * 100 + 0.5)));
+	json_object_object_add(o, "mbps", json_object_new_int64((int64_t)(a->st.mbps + 0.5)));
+	json_object_object_add(o, "iops", json_object_new_int64((int64_t)(a->st.iops + 0.5)));
+	return o;
+}
+
 struct json_object *pd_monitor_array_load(struct csa_primary *p,
 					  const char *array)
 {
@@ -212,16 +226,9 @@ struct json_object *pd_monitor_array_load(struct csa_primary *p,
 	pthread_mutex_lock(&m->lock);
 	for (a = m->states; a && strcmp(a->name, array); a = a->next)
 		;
-	o = a ? json_object_new_object() : NULL;
-	if (a) {
-		json_object_object_add(o, "state", json_object_new_string(
-			csa_mon_state_name(a->st.state)));
-		json_object_object_add(o, "util", json_object_new_int64(
-			(int64_t)(a->st.util * 100 + 0.5)));
-		json_object_object_add(o, "mbps", json_object_new_int64((int64_t)(a->st.mbps + 0.5)));
-		json_object_object_add(o, "iops", json_object_new_int64((int64_t)(a->st.iops + 0.5)));
+	o = a ? load_json(a) : NULL;
+	if (o)
 		json_object_object_add(o, "p99_us", json_object_new_int64(a->st.p99_us));
-	}
 	pthread_mutex_unlock(&m->lock);
 	return o;
 }
@@ -264,15 +271,9 @@ double pd_monitor_mbps(struct csa_primary *p, const char *array)
 
 static void publish_load(struct csa_primary *p, const struct arr *a)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = load_json(a);
 
 	json_object_object_add(o, "array", json_object_new_string(a->name));
-	json_object_object_add(o, "state", json_object_new_string(
-		csa_mon_state_name(a->st.state)));
-	json_object_object_add(o, "util", json_object_new_int64(
-		(int64_t)(a->st.util * 100 + 0.5)));
-	json_object_object_add(o, "mbps", json_object_new_int64((int64_t)(a->st.mbps + 0.5)));
-	json_object_object_add(o, "iops", json_object_new_int64((int64_t)(a->st.iops + 0.5)));
 	csa_api_server_publish(p->api, "array.load", o);
 	pd_log("array %s is %s: %.0f %% of its rating (%.0f MB/s, %.0f IOPS)",
 	       a->name, csa_mon_state_name(a->st.state), a->st.util * 100,

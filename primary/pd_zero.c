@@ -38,18 +38,6 @@ static uint64_t covered_until(const struct csa_layout *old, const char *array,
 	return start;
 }
 
-static struct csa_lun *lun_of(struct csa_primary *p, const char *array,
-			      uint32_t lun)
-{
-	struct pd_array *a = pd_array_find(p, array);
-	unsigned i;
-
-	for (i = 0; a && i < a->nr_luns; i++)
-		if (a->luns[i].number == lun)
-			return a->luns[i].lun;
-	return NULL;
-}
-
 /* Write zeros over blocks [start, end) of @l. */
 static int zero_range(struct csa_lun *l, uint64_t start, uint64_t end,
 		      const void *zeros, char *err, size_t errlen)
@@ -80,7 +68,7 @@ static int zero_extent(struct csa_primary *p, const struct csa_layout *old,
 {
 	const char *array = new->arrays[x->array].name;
 	uint64_t at = x->start_lba, end = x->start_lba + x->blocks, next;
-	struct csa_lun *l = lun_of(p, array, x->lun);
+	struct csa_lun *l = pd_lun_of(p, array, x->lun);
 	int ret;
 
 	while (at < end) {

@@ -125,6 +125,11 @@ void pd_array_close(struct pd_array *a);
 /* The open array named @name, or NULL. */
 struct pd_array *pd_array_find(struct csa_primary *p, const char *name);
 
+/* LUN @number of array @array as this primary has it open; NULL when it
+ * is not (down, or no such LUN). */
+struct csa_lun *pd_lun_of(struct csa_primary *p, const char *array,
+			  uint32_t number);
+
 /* (Re)open the store over every open LUN: 0 or -errno with @err. */
 int pd_store_reopen(struct csa_primary *p, char *err, size_t errlen);
 
