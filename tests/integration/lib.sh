@@ -40,9 +40,10 @@ cleanup() {
 		kill -9 "$pid" 2>/dev/null
 	done
 	"$LAB" stop --dir "$WORK/lab" >/dev/null 2>&1 || true
-	# CSA_KEEP_LOGS=DIR: the daemons' logs of this test, for a post-mortem.
+	# CSA_KEEP_LOGS=DIR: the daemons' logs and the test's other files
+	# (events, samples), for a post-mortem.
 	[ -z "${CSA_KEEP_LOGS:-}" ] || { mkdir -p "$CSA_KEEP_LOGS" &&
-		cp "$WORK"/*.log "$CSA_KEEP_LOGS"/ 2>/dev/null; }
+		find "$WORK" -maxdepth 1 -type f -exec cp {} "$CSA_KEEP_LOGS"/ \; 2>/dev/null; }
 	rm -rf "$WORK"
 }
 
