@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fs/fs.h"
+#include "iscsi/pr.h"
 
 #define PRIMARY_TIMEOUT_MS	10000
 
@@ -217,6 +218,9 @@ static int start_engine(struct csafs *fs)
 			strerror(-ret));
 		return ret;
 	}
+	/* Before any LUN opens: every login registers (iscsi/pr.h). */
+	csa_engine_pr_key(fs->engine, csa_pr_host_key(csafs_host_name(fs->host)),
+			  false);
 	t = csafs_luns_new(fs->engine);
 	if (!t)
 		return -ENOMEM;

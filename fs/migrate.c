@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "fs/fs.h"
+#include "iscsi/pr.h"
 #include "striper/region.h"
 
 #define DRAIN_WAIT_MS	10000	/* beyond the I/O timeout: a stuck LUN */
@@ -279,13 +280,21 @@ void csafs_mig_lease(struct csafs *fs, bool held)
 	unsigned n = 0, i;
 
 	if (held) {	/* the primary's word again: where each region is */
-		if (csafs_vols_load(fs, err, sizeof(err)))
+		if (csafs_vols_load(fs, err, sizeof(err))) {
 			csafs_log(FUSE_LOG_WARNING, "reports go through again, but the volumes could not be read: %s",
 				  err);
+			return;
+		}
+		/* Only now may the arrays take our writes again: the
+		 * primary may have fenced us while we were away. */
+		csa_engine_pr_key(fs->engine,
+				  csa_pr_host_key(csafs_host_name(fs->host)), false);
 		return;
 	}
 	csafs_log(FUSE_LOG_WARNING, "no report has reached the primary for %u s: I/O to regions not yet migrated is held until it does",
 		  LEASE_GUARD_MS / 1000);
+	/* Not registered again by a new login until then (iscsi/pr.h). */
+	csa_engine_pr_key(fs->engine, 0, false);
 	pthread_mutex_lock(&fs->lock);
 	for (v = fs->vols; v && n < 64; v = v->next)
 		if (v->map && v->mig_to) {

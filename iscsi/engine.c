@@ -129,6 +129,10 @@ static void run_cmd(struct reactor *r, struct cmd *c)
 		lun_close_start(c->lun, c);
 		return;
 	}
+	if (c->type == CMD_PR) {
+		pr_run_cmd(r, c);
+		return;
+	}
 	s = session_get(r, c->portal, c->target);
 	if (!s) {
 		/* A failed open's LUN is ours to free (csa_lun_open), and
@@ -265,7 +269,7 @@ static void reactor_wake(struct reactor *r)
 }
 
 /* Post @c and wait for the reactor to finish it. */
-static int cmd_run(struct reactor *r, struct cmd *c)
+int cmd_run(struct reactor *r, struct cmd *c)
 {
 	bool wake;
 

@@ -11,6 +11,7 @@
 
 #include <liburing.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "iscsi/engine.h"
@@ -38,7 +39,7 @@ enum poll_state {
 };
 
 /* A blocking request from another thread to the reactor. */
-enum cmd_type { CMD_OPEN, CMD_CLOSE };
+enum cmd_type { CMD_OPEN, CMD_CLOSE, CMD_PR };
 
 struct cmd {
 	enum cmd_type type;
@@ -59,6 +60,7 @@ struct csa_lun {
 	char name[320];
 	struct csa_lun_info info;
 	struct csa_lun_stats stats;
+	atomic_int pr_status;	/* csa_lun_pr_status */
 
 	/* reactor only */
 	struct csa_lun *next;
@@ -74,6 +76,8 @@ struct csa_lun {
 	unsigned on_wire;
 	struct io_list wait;	/* accepted, not yet on the wire */
 	struct io_list wire;	/* on the wire, oldest first */
+	struct csa_io pr_io[2];	/* this login's REGISTER, RESERVE (pr.c) */
+	bool pr_queued[2];	/* ... not completed yet */
 };
 
 struct session {
@@ -122,6 +126,8 @@ struct reactor {
 
 struct csa_engine {
 	struct csa_engine_opts o;
+	_Atomic uint64_t pr_key;	/* registered at each login; 0: none */
+	atomic_bool pr_reserve;		/* ... and the reservation taken */
 	char initiator[224];
 	unsigned nr_reactors;
 	struct reactor reactors[];
@@ -134,6 +140,7 @@ void io_list_push_front(struct io_list *l, struct csa_io *io);
 void io_list_del(struct io_list *l, struct csa_io *io);
 struct csa_io *io_list_pop(struct io_list *l);
 void cmd_finish(struct reactor *r, struct cmd *c, int status);
+int cmd_run(struct reactor *r, struct cmd *c);
 void io_complete(struct csa_lun *l, struct csa_io *io, int err);
 
 /* session.c */
@@ -148,5 +155,17 @@ void session_after(struct session *s);
 void session_maybe_free(struct session *s);
 void lun_open_start(struct csa_lun *l, struct cmd *c);
 void lun_close_start(struct csa_lun *l, struct cmd *c);
+void lun_kick(struct csa_lun *l);
+
+/* pr.c */
+typedef void (*pr_task_cb)(struct iscsi_context *ctx, int status, void *data,
+			   void *priv);
+void pr_login(struct csa_lun *l);
+void pr_run_cmd(struct reactor *r, struct cmd *c);
+bool pr_op(const struct csa_io *io);
+int pr_check(const struct csa_io *io);
+struct scsi_task *pr_issue(struct csa_lun *l, struct csa_io *io,
+			   pr_task_cb cb);
+void pr_keys_read(struct csa_io *io, struct scsi_task *t);
 
 #endif

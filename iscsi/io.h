@@ -15,6 +15,12 @@ enum csa_io_op {
 	CSA_IO_READ = 0,
 	CSA_IO_WRITE = 1,
 	CSA_IO_SYNC = 2,	/* SYNCHRONIZE CACHE over [lba, lba + nblocks) */
+	/* Persistent reservations (iscsi/pr.h): no blocks, lba 0. */
+	CSA_IO_PR_REGISTER = 3,	/* register @pr_key, whatever was before */
+	CSA_IO_PR_RESERVE = 4,	/* as @pr_key: Write Exclusive, All Registrants */
+	CSA_IO_PR_PREEMPT = 5,	/* as @pr_key: remove @pr_other's registrations */
+	CSA_IO_PR_READ_KEYS = 6,/* the keys registered, into iov[0] as host
+				 * order uint64_t; how many in @pr_other */
 };
 
 /* SCSI sense of a failed command; all zero when there was none. */
@@ -49,7 +55,8 @@ typedef void (*csa_io_done_fn)(struct csa_io *io, int err);
  *               session dropped during the close with the I/O on the wire
  *   -EINVAL     the I/O breaks the rules above: unknown op, a range past
  *               the end of the LUN, no blocks or no iovec, an iov that does
- *               not add up to nblocks blocks, 4 GiB or more in one I/O
+ *               not add up to nblocks blocks, 4 GiB or more in one I/O; a
+ *               PR op with blocks, key 0, or (READ_KEYS) no room for a key
  *   -ENOMEM     libiscsi could not build the command
  * A dropped connection is not an error of the I/O: the engine logs in
  * again and re-sends it, and it ends as above, at the latest with
@@ -70,6 +77,8 @@ struct csa_io {
 	void *priv;			/* the submitter's */
 
 	struct csa_sense sense;		/* set before @done on -EIO */
+	uint64_t pr_key;		/* CSA_IO_PR_*: ours */
+	uint64_t pr_other;		/* PREEMPT: theirs; READ_KEYS: count */
 
 	/* Transport private: not to be touched by the submitter. */
 	void *t_owner;

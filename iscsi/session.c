@@ -97,6 +97,7 @@ static void login_cb(struct iscsi_context *ctx, int status, void *data,
 						  memory_order_relaxed);
 		if (!l->open && l->open_cmd)
 			lun_probe(l);
+		pr_login(l);	/* a new nexus: register before anything else */
 	}
 	s->ever_up = true;
 }
@@ -339,6 +340,8 @@ static void io_task_cb(struct iscsi_context *ctx, int status, void *data,
 	l->on_wire--;
 	io->t_task = NULL;
 	if (task) {
+		if (status == SCSI_STATUS_GOOD && io->op == CSA_IO_PR_READ_KEYS)
+			pr_keys_read(io, task);
 		ua = task->sense.key == SCSI_SENSE_UNIT_ATTENTION;
 		io->sense.key = (uint8_t)task->sense.key;
 		io->sense.asc = (uint8_t)(task->sense.ascq >> 8);
@@ -383,6 +386,8 @@ static struct scsi_task *io_issue(struct csa_lun *l, struct csa_io *io)
 	uint32_t bs = l->info.block_size;
 	uint32_t len = io->nblocks * bs;	/* io_check: it fits */
 
+	if (pr_op(io))
+		return pr_issue(l, io, io_task_cb);
 	switch (io->op) {
 	case CSA_IO_READ:
 		return iscsi_read16_iov_task(ctx, (int)l->lun, io->lba, len,
@@ -404,6 +409,8 @@ static int io_check(const struct csa_lun *l, const struct csa_io *io)
 	uint64_t bytes = 0;
 	int i;
 
+	if (pr_op(io))
+		return pr_check(io);
 	if (io->op > CSA_IO_SYNC || io->lba > l->info.blocks ||
 	    io->nblocks > l->info.blocks - io->lba)
 		return -EINVAL;
@@ -461,6 +468,11 @@ static void session_kick(struct session *s)
 	if (iscsi_out_queue_length(s->ctx) > 0 &&
 	    iscsi_service(s->ctx, POLLOUT) < 0)
 		session_fail(s, iscsi_get_error(s->ctx));
+}
+
+void lun_kick(struct csa_lun *l)
+{
+	session_kick(l->s);
 }
 
 /* ---- timers --------------------------------------------------------- */
@@ -723,9 +735,10 @@ void lun_open_start(struct csa_lun *l, struct cmd *c)
 		(uint64_t)s->r->e->o.login_timeout_ms * 1000000ULL;
 	l->next = s->luns;
 	s->luns = l;
-	if (s->state == SESS_UP)
+	if (s->state == SESS_UP) {
 		lun_probe(l);
-	else if (s->state == SESS_DOWN)
+		pr_login(l);	/* the session's login did not see this LUN */
+	} else if (s->state == SESS_DOWN)
 		session_connect(s);
 }
 

@@ -63,6 +63,10 @@ uint64_t csa_histo_percentile(const uint64_t bucket[CSA_HISTO_BUCKETS],
 void csa_stats_complete(struct csa_lun_stats *s, int op, uint64_t bytes,
 			uint64_t us, int err)
 {
+	if (op > CSA_IO_SYNC) {	/* persistent reservations: not I/O */
+		atomic_fetch_sub_explicit(&s->in_flight, 1, RELAXED);
+		return;
+	}
 	if (err) {
 		atomic_fetch_add_explicit(&s->errors, 1, RELAXED);
 	} else if (op == CSA_IO_READ) {

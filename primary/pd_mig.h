@@ -6,6 +6,7 @@
  *                    steps of DESIGN.md "Monitoring and migration"
  *   pd_mig_lock.c    the host half of a region lock: the lock event,
  *                    the acknowledgements, hosts that do not answer
+ *   pd_fence.c       the array half: a host's registrations removed
  *   pd_mig_copy.c    copying and checking one region
  *   pd_mig_plan.c    re-planning a volume for a migration, starting it
  *   pd_ops_migrate.c volume.migrate, migration.list/pause/resume,
@@ -119,6 +120,13 @@ double pd_mig_allowed_mbps(struct csa_primary *p, const char *name,
 int pd_mig_lock(struct csa_primary *p, struct pd_mig *m, uint64_t r);
 /* Release it, the region now @state: the region.unlock event. Lock held. */
 void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state);
+/* ---- pd_fence.c -------------------------------------------------------------- */
+
+/* Remove @host's registration from every LUN of @volume, where it is and
+ * where it goes, and say so (log, host.fenced). p->lock held. 0, -ENOENT
+ * for no such volume, -EIO when some LUN could not be fenced. */
+int pd_fence_host(struct csa_primary *p, const char *host, const char *volume);
+
 /* A host's region.ack: 0, or -ENOENT when no such lock waits for it. */
 int pd_mig_ack(struct csa_primary *p, const char *host, const char *volume,
 	       uint64_t region, uint64_t lock_id);

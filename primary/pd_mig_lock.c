@@ -13,7 +13,8 @@
  * A host that does not answer within PD_MIG_ACK_MS is not trusted to
  * have stopped writing: the copy waits until its lease runs out (it has
  * not reported for PD_OPEN_LEASE_S, so it is dead or cut off and csafs
- * stops its own I/O to the volume then). A host that keeps reporting
+ * stops its own I/O to the volume then), and it is fenced: the arrays
+ * refuse its writes from then on. A host that keeps reporting
  * but never answers holds the region back: the lock is dropped and the
  * region tried again later.
  */
@@ -68,6 +69,22 @@ static void publish_lock(struct csa_primary *p, const struct pd_mig *m)
 	csa_api_server_publish(p->api, "region.lock", o);
 }
 
+/*
+ * Their leases have run out: the hosts stopped their own I/O (if they
+ * still run at all); now the arrays refuse it too (pd_fence.c). A LUN
+ * that cannot be reached does not stop the copy: the host is past its
+ * lease, and a copy to or from that LUN fails by itself.
+ */
+static int fence(struct csa_primary *p, struct pd_mig *m)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nr_expect; i++)
+		if (!m->acked[i])
+			pd_fence_host(p, m->expect[i], m->volume);
+	return 0;
+}
+
 /* The hosts that did not answer: wait for their leases to run out. */
 static int wait_leases(struct csa_primary *p, struct pd_mig *m)
 {
@@ -86,7 +103,7 @@ static int wait_leases(struct csa_primary *p, struct pd_mig *m)
 			if (!m->acked[i] && pd_hosts_holds(p, m->expect[i], m->volume))
 				held = true;
 		if (!held)
-			return 0;
+			return fence(p, m);
 		wait_ms(p, 200);
 	} while (!p->stopping && mono_ms() < until);
 	return p->stopping ? -ECANCELED : -ETIMEDOUT;

@@ -15,6 +15,7 @@
 
 #include <openssl/pem.h>
 
+#include "iscsi/pr.h"
 #include "primary/ca.h"
 #include "primary/ops.h"
 #include "primary/pd_mig.h"
@@ -206,11 +207,15 @@ static int start_api(struct csa_primary *p, const struct opts *o, char *err,
 static int start_engine(struct csa_primary *p, const struct opts *o)
 {
 	struct csa_engine_opts eo;
+	int ret;
 
 	csa_engine_opts_default(&eo);
 	eo.login_timeout_ms = o->timeout_ms;
 	eo.io_timeout_ms = o->io_timeout_ms;
-	return csa_engine_start(&eo, &p->engine);
+	ret = csa_engine_start(&eo, &p->engine);
+	if (!ret)	/* before any LUN opens: every login registers */
+		csa_engine_pr_key(p->engine, CSA_PR_PRIMARY_KEY, true);
+	return ret;
 }
 
 static int start(struct csa_primary *p, const struct opts *o, char *err,
