@@ -90,9 +90,9 @@ static void fill_report(void *arg, struct json_object *report)
 	json_object_object_add(report, "volumes", vols);
 }
 
-static void on_lease(void *arg, bool held)
+static int on_lease(void *arg, bool held)
 {
-	csafs_mig_lease(arg, held);
+	return csafs_mig_lease(arg, held);
 }
 
 static void local_state(void *arg, struct json_object *out)

@@ -309,9 +309,10 @@ void csafs_mig_sync(struct csafs *fs, struct csafs_vol *v);
  * hold I/O to every region of a migrating volume that is not migrated
  * yet, since the primary may copy it once the lease is gone; or it holds
  * again (@held true): reload, which puts each region where the primary
- * says.
+ * says, and register on the LUNs again (iscsi/pr.h). Returns 0, or
+ * -EAGAIN when the reload failed: called again then.
  */
-void csafs_mig_lease(struct csafs *fs, bool held);
+int csafs_mig_lease(struct csafs *fs, bool held);
 /* True if @mine and @other put every byte in the same place (region
  * states aside); NULL only equals NULL. */
 bool csafs_same_place(struct csa_layout *mine, const struct csa_layout *other);

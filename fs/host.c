@@ -170,8 +170,10 @@ static void watch_lease(struct csafs_host *h)
 
 	if (lost == h->lease_lost || !h->on_lease)
 		return;
-	h->lease_lost = lost;
-	h->on_lease(h->arg, !lost);
+	/* Back only once the fs has the primary's word: tried again at
+	 * the next poll until then. */
+	if (!h->on_lease(h->arg, !lost) || lost)
+		h->lease_lost = lost;
 }
 
 static void *report_thread(void *arg)

@@ -46,9 +46,10 @@ typedef void (*csafs_report_fn)(void *arg, struct json_object *report);
 /*
  * The host's reports have not gone through for LEASE_GUARD_MS (@held
  * false: the primary will soon stop counting on this host), or go
- * through again (@held true). On the report thread.
+ * through again (@held true). On the report thread. Returns 0; any
+ * other value for @held true: the fs is not ready, call it again.
  */
-typedef void (*csafs_lease_fn)(void *arg, bool held);
+typedef int (*csafs_lease_fn)(void *arg, bool held);
 
 /* 2 s inside the primary's lease on a host's opens (10 s). */
 #define LEASE_GUARD_MS	8000

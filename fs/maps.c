@@ -19,9 +19,20 @@ static void reap_one(struct csafs *fs, struct csafs_map *m)
 	int ret;
 
 	ret = csa_volume_rw(m->cv, CSA_VREQ_FLUSH, 0, 0, NULL);
-	if (ret)
+	if (ret == -EACCES) {
+		/*
+		 * Fenced while away (iscsi/pr.h): the primary fences before it
+		 * copies, and every region it moved since then, with what we
+		 * had written there, it synchronised at its new place; what
+		 * is still where it was, the current map flushes.
+		 */
+		csafs_log(FUSE_LOG_NOTICE, "volume %s: its previous map was fenced; the primary synchronised what it moved",
+			  v->name);
+		ret = 0;
+	} else if (ret) {
 		csafs_log(FUSE_LOG_ERR, "volume %s: flushing its previous map failed: %s",
 			  v->name, strerror(-ret));
+	}
 	csa_volume_close(m->cv);
 	free(m);
 	pthread_mutex_lock(&fs->lock);

@@ -272,7 +272,7 @@ static void fence_map(struct csa_volume *cv)
 			csa_volume_lock_region(cv, r, NULL, NULL);
 }
 
-void csafs_mig_lease(struct csafs *fs, bool held)
+int csafs_mig_lease(struct csafs *fs, bool held)
 {
 	struct csafs_map *maps[64];
 	struct csafs_vol *v;
@@ -283,13 +283,14 @@ void csafs_mig_lease(struct csafs *fs, bool held)
 		if (csafs_vols_load(fs, err, sizeof(err))) {
 			csafs_log(FUSE_LOG_WARNING, "reports go through again, but the volumes could not be read: %s",
 				  err);
-			return;
+			return -EAGAIN;
 		}
 		/* Only now may the arrays take our writes again: the
 		 * primary may have fenced us while we were away. */
 		csa_engine_pr_key(fs->engine,
 				  csa_pr_host_key(csafs_host_name(fs->host)), false);
-		return;
+		csafs_log(FUSE_LOG_NOTICE, "reports go through again: maps read, registered on the LUNs again");
+		return 0;
 	}
 	csafs_log(FUSE_LOG_WARNING, "no report has reached the primary for %u s: I/O to regions not yet migrated is held until it does",
 		  LEASE_GUARD_MS / 1000);
@@ -307,6 +308,7 @@ void csafs_mig_lease(struct csafs *fs, bool held)
 			fence_map(maps[i]->cv);
 		csafs_map_put(fs, maps[i]);
 	}
+	return 0;
 }
 
 bool csafs_same_place(struct csa_layout *mine, const struct csa_layout *other)

@@ -156,7 +156,10 @@
  *   paused until resumed by hand); region.lock {volume, region,
  *   lock (a number)}: hold new I/O to the region, drain, answer with
  *   region.ack; region.unlock {volume, region, state "migrated"|"normal"}:
- *   take the region from there and release what was held.
+ *   take the region from there and release what was held; host.fenced
+ *   {host, volume, luns: ["a1 LUN 1", ...] (its key removed there),
+ *   failed (LUNs that could not be fenced)}: a host that did not
+ *   answer a lock, past its lease (iscsi/pr.h).
  *   Monitor: array.load {array, state, util, mbps, iops} when an array's
  *   state changes; alert {array, volume, message} when no placement
  *   relieves a saturated array, alert.cleared {array}.

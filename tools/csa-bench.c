@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "iscsi/engine.h"
+#include "iscsi/pr.h"
 #include "iscsi/engine_transport.h"
 #include "striper/volume.h"
 #include "tools/units.h"
@@ -26,6 +27,7 @@
 
 struct opts {
 	const char *layout;
+	const char *register_as;	/* --register: a host name */
 	const char *lun_url[MAX_LUNS];
 	unsigned nr_luns;
 	bool write, random, verify, json, keep_going, stats;
@@ -580,6 +582,11 @@ static const char usage_text[] =
 "      --reactors N      reactor threads (default 1)\n"
 "      --lun-qd N        commands on the wire per LUN (default 32)\n"
 "      --timeout DURATION  fail I/O with no answer after this (default 30s)\n"
+"      --register HOST   register HOST's persistent reservation key on every\n"
+"                        LUN first, as csafs on HOST does: the LUNs of a\n"
+"                        running cluster take writes from registered hosts\n"
+"                        only (without it a write there fails: RESERVATION\n"
+"                        CONFLICT)\n"
 "\n"
 "Output:\n"
 "  -j, --json            one JSON object per pass instead of a table line\n"
@@ -648,6 +655,11 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	case 'k': o->keep_going = true; return 0;
 	case 'j': o->json = true; return 0;
 	case 'A': o->stats = true; return 0;
+	case 'r':
+		if (!*arg)
+			return bad_usage("%s", "--register needs a host name");
+		o->register_as = arg;
+		return 0;
 	case 'R':
 		if (parse_num(arg, &v) || !v || v > 64)
 			return bad_usage("bad --reactors '%s' (1..64)", arg);
@@ -679,7 +691,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "gen", 1, 0, 'g' }, { "keep-going", 0, 0, 'k' },
 		{ "json", 0, 0, 'j' }, { "reactors", 1, 0, 'R' },
 		{ "lun-qd", 1, 0, 'Q' }, { "timeout", 1, 0, 'T' },
-		{ "stats", 0, 0, 'A' },
+		{ "stats", 0, 0, 'A' }, { "register", 1, 0, 'r' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int c, ret;
 
@@ -719,6 +731,8 @@ int main(int argc, char **argv)
 			strerror(-ret));
 		return 2;
 	}
+	if (o.register_as)	/* before any LUN opens: each login registers */
+		csa_engine_pr_key(e, csa_pr_host_key(o.register_as), false);
 	ret = o.layout ? open_layout(&j, e, err, sizeof(err)) :
 			 open_luns(&j, e, err, sizeof(err));
 	if (!ret)

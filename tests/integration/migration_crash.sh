@@ -393,6 +393,20 @@ done
 check "h2: h1 and h2 have $v open ($open_on)" \
 	bash -c "[[ '$open_on' == *'\"h1\"'* && '$open_on' == *'\"h2\"'* ]]"
 
+# keyed ARRAYS: the arrays (a1,a2) whose LUN 1 lists h2's key.
+H2KEY=$("$BUILD/tests/pr_tool" hostkey h2)
+keyed() {
+	local a p t out=()
+	for a in ${1//,/ }; do
+		p=LAB_${a}_PORTAL t=LAB_${a}_TARGET
+		"$BUILD/tests/pr_tool" keys "${!p}" "${!t}" 1 2>/dev/null |
+			grep -qx "$H2KEY" && out+=("$a")
+	done
+	(IFS=,; echo "${out[*]}")
+}
+check "h2: $from's LUNs list h2's key ($H2KEY): $(keyed "$from")" \
+	test "$(keyed "$from")" = "$from"
+
 kill -STOP "$H2"
 t0=$(date +%s%N)
 json volume migrate "$v" --to "$to" --max-rate 40 > "$WORK/mig_h" 2>&1
@@ -408,6 +422,10 @@ check "h2: the primary's log names h2 as not answering" \
 check "h2: ... and only h2" \
 	bash -c "! grep -Eq 'host h1 did not answer' '$PDLOG'"
 grep "did not answer" "$PDLOG" | sed 's/^/    /'
+check "h2: the primary fenced h2 on the LUNs of $from and $to ($(grep -o "host h2 fenced.*" "$PDLOG" | head -1))" \
+	grep -Eq "host h2 fenced for $v: its registration removed from [2-4] LUNs" "$PDLOG"
+check "h2: $from's LUNs no longer list h2's key (left on: '$(keyed "$from")')" \
+	test -z "$(keyed "$from")"
 to_now=$(arrays_of "$v")
 check "h2: $v lives on $to ($to_now)" test "$to_now" = "$to"
 fio_end "$WORK/fio_h" "$fio_pid" 60
@@ -416,9 +434,25 @@ check "h2: fio through h1 wrote and verified all along: exit $fio_rc ($(tail -1 
 	test "$fio_rc" -eq 0
 check "h2: ... with 0 errors" fio_clean "$WORK/fio_h"
 
-kill -9 "$H2"
-fusermount3 -u -z "$WORK/mh2" 2>/dev/null
-wait_dead "$H2" 10
+# h2 goes on: it finds its lease lost, reads the maps again and only then
+# registers again, and writes where the volume is now.
+kill -CONT "$H2"
+for ((i = 0; i < 100; i++)); do
+	[ "$(keyed "$to")" = "$to" ] && break
+	sleep 0.2
+done
+check "h2: woken, h2 registers again on $to's LUNs: '$(keyed "$to")'" \
+	test "$(keyed "$to")" = "$to"
+head -c $MB /dev/urandom > "$WORK/h2_mib"
+timeout 30 dd if="$WORK/h2_mib" of="$WORK/mh2/$v" bs=1M count=1 oflag=direct \
+	conv=notrunc,fsync status=none 2>"$WORK/h2_dd.err"
+dd_rc=$?
+check "h2: ... and writes 1 MiB to $v through its mount, fsync included (exit $dd_rc) $(cat "$WORK/h2_dd.err")" \
+	test "$dd_rc" -eq 0
+dd if="$WORK/h2_mib" of="$WORK/orig_h" bs=1M count=1 conv=notrunc status=none
+dd if="$WORK/mh1/$v" of="$WORK/h1_mib" bs=1M count=1 iflag=direct status=none
+check "h2: h1 reads what h2 wrote" cmp -s "$WORK/h2_mib" "$WORK/h1_mib"
+umount_fs "$WORK/mh2" "$H2"
 H2=
 umount_fs "$WORK/mh1" "$FS1"
 check "h2: a fresh mount of h1" mount_fs h1 "$WORK/mh1_fresh"
