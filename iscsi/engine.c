@@ -317,6 +317,39 @@ void csa_lun_submit(struct csa_lun *l, struct csa_io *io)
 		reactor_wake(r);
 }
 
+struct waiter {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int err;
+};
+
+static void wake(struct csa_io *io, int err)
+{
+	struct waiter *w = io->priv;
+
+	pthread_mutex_lock(&w->lock);
+	w->err = err;
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+int csa_lun_run(struct csa_lun *l, struct csa_io *io)
+{
+	struct waiter w = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			    .cond = PTHREAD_COND_INITIALIZER };
+
+	io->done = wake;
+	io->priv = &w;
+	csa_lun_submit(l, io);
+	pthread_mutex_lock(&w.lock);
+	while (!w.done)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	return w.err;
+}
+
 /* ---- engine --------------------------------------------------------- */
 
 void csa_engine_opts_default(struct csa_engine_opts *o)

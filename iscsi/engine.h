@@ -96,6 +96,13 @@ const struct csa_lun_info *csa_lun_info(const struct csa_lun *l);
  */
 void csa_lun_submit(struct csa_lun *l, struct csa_io *io);
 
+/*
+ * Submit @io and wait for its completion: its status (io.h). The engine
+ * bounds the wait by its I/O timeout. Sets @io->done and ->priv. Not to
+ * be called from a completion callback.
+ */
+int csa_lun_run(struct csa_lun *l, struct csa_io *io);
+
 /* Commands accepted and not completed: the load measure for copy choice. */
 unsigned csa_lun_load(const struct csa_lun *l);
 

@@ -6,7 +6,6 @@
  * re-sends after a reconnect and the timeouts of every other command.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include <iscsi/iscsi.h>
@@ -186,46 +185,13 @@ int csa_lun_pr_status(const struct csa_lun *l)
 
 /* ---- blocking calls ----------------------------------------------------- */
 
-struct waiter {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
-	int err;
-};
-
-static void wake(struct csa_io *io, int err)
-{
-	struct waiter *w = io->priv;
-
-	pthread_mutex_lock(&w->lock);
-	w->err = err;
-	w->done = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-static int run_io(struct csa_lun *l, struct csa_io *io)
-{
-	struct waiter w = { .lock = PTHREAD_MUTEX_INITIALIZER,
-			    .cond = PTHREAD_COND_INITIALIZER };
-
-	io->done = wake;
-	io->priv = &w;
-	csa_lun_submit(l, io);
-	pthread_mutex_lock(&w.lock);
-	while (!w.done)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	return w.err;
-}
-
 int csa_lun_pr_keys(struct csa_lun *l, uint64_t *keys, unsigned max,
 		    unsigned *nr)
 {
 	struct iovec v = { keys, (size_t)max * sizeof(*keys) };
 	struct csa_io io = { .op = CSA_IO_PR_READ_KEYS, .pr_key = 1,
 			     .iov = &v, .iovcnt = 1 };
-	int ret = run_io(l, &io);
+	int ret = csa_lun_run(l, &io);
 
 	*nr = ret ? 0 : (unsigned)io.pr_other;
 	return ret;
@@ -236,5 +202,5 @@ int csa_lun_pr_preempt(struct csa_lun *l, uint64_t ours, uint64_t theirs)
 	struct csa_io io = { .op = CSA_IO_PR_PREEMPT, .pr_key = ours,
 			     .pr_other = theirs };
 
-	return run_io(l, &io);
+	return csa_lun_run(l, &io);
 }

@@ -1,38 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <pthread.h>
-#include <stdbool.h>
 
 #include "primary/lun_dev.h"
-
-struct wait {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
-	int err;
-};
-
-static void io_done(struct csa_io *io, int err)
-{
-	struct wait *w = io->priv;
-
-	pthread_mutex_lock(&w->lock);
-	w->err = err;
-	w->done = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
 
 /* One command, waited for; the engine bounds it by its I/O timeout. */
 static int lun_rw(struct csa_lun *l, uint8_t op, uint64_t off, size_t len,
 		  void *buf)
 {
 	uint32_t bs = csa_lun_info(l)->block_size;
-	struct wait w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			  false, 0 };
 	struct iovec iov = { buf, len };
-	struct csa_io io = { .op = op, .iov = &iov, .iovcnt = 1,
-			     .done = io_done, .priv = &w };
+	struct csa_io io = { .op = op, .iov = &iov, .iovcnt = 1 };
 
 	if (op != CSA_IO_SYNC) {
 		if (off % bs || len % bs || !len)
@@ -42,12 +19,7 @@ static int lun_rw(struct csa_lun *l, uint8_t op, uint64_t off, size_t len,
 	} else {
 		io.iovcnt = 0;
 	}
-	csa_lun_submit(l, &io);
-	pthread_mutex_lock(&w.lock);
-	while (!w.done)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	return w.err;
+	return csa_lun_run(l, &io);
 }
 
 static int dev_read(void *dev, uint64_t off, size_t len, void *buf)

@@ -107,7 +107,8 @@
  *     copy where it is), the planner's refusals, io
  *
  * MIGRATION = {volume, state "running"|"paused"|"locked" (a region is
- *   locked now), reason "manual"|"set"|"monitor: a2 at 93 %"..., started,
+ *   locked now; a paused one says "paused" while its last region ends),
+ *   reason "manual"|"set"|"monitor: a2 at 93 %"..., started,
  *   regions, regions_done, region_bytes, bytes, bytes_done, rate_mbps
  *   (copy rate, last 5 s), max_rate, eta_seconds (-1: unknown),
  *   locked_region (-1: none), locks (taken so far by this primary),

@@ -36,12 +36,14 @@ static struct pd_mig *present(struct csa_primary *p, const char *name)
 	return NULL;
 }
 
+/* Paused wins: the region a pause finds locked still ends (locked_region
+ * says which), but nothing starts after it. */
 static const char *state_of(const struct csa_cat_migration *mg,
 			    const struct pd_mig *m)
 {
-	if (m && m->locked >= 0)
-		return "locked";
-	return mg->paused ? "paused" : "running";
+	if (mg->paused)
+		return "paused";
+	return m && m->locked >= 0 ? "locked" : "running";
 }
 
 /* The target's region table as the hosts must see it: the lock too. */

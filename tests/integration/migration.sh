@@ -183,4 +183,17 @@ check ".csa/control: 'resume gv' ($answer)" grep -q '^ok' <<<"$answer"
 check "... and it ends" wait_online gv 60
 check "gv's data is intact after two moves" cmp -s -n 16777216 "$WORK/orig3" "$M/gv"
 
+# ---- the cap ----------------------------------------------------------------------------
+# 32 MiB (33.6 MB) at --max-rate 8 MB/s: 4.2 s at the least, paced after
+# every region; without the cap these arrays copy it in about a second.
+csa volume create rv --size 32M --mbps 10 >/dev/null
+rv_to=$(json volume show rv | tr -d ' \n' | grep -Eo '"arrays":\[[^]]*\]' | head -1 |
+	grep -Eo 'a[0-9]' | sort -u | comm -13 - <(printf 'a1\na2\na3\na4\n') | head -1)
+t0=$(date +%s%N)
+csa volume migrate rv --to "$rv_to" --max-rate 8 >/dev/null
+wait_online rv 60
+took=$((($(date +%s%N) - t0) / 1000000))
+check "volume migrate rv --to $rv_to --max-rate 8: 32 MiB take 4 to 15 s ($took ms)" \
+	test "$took" -ge 4000 -a "$took" -le 15000
+
 finish

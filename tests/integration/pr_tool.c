@@ -76,32 +76,14 @@ static int registered(struct csa_lun *l)
 	return st;
 }
 
-struct sync_io {
-	struct csa_io io;
-	volatile int done;
-	int err;
-};
-
-static void sync_done(struct csa_io *io, int err)
-{
-	struct sync_io *s = (struct sync_io *)io;
-
-	s->err = err;
-	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
-}
-
 /* One block at BLOCK_LBA, read or written. */
 static int rw(struct csa_lun *l, uint8_t op, void *buf)
 {
 	struct iovec v = { buf, csa_lun_info(l)->block_size };
-	struct sync_io s = { .io = { .op = op, .lba = BLOCK_LBA, .nblocks = 1,
-				     .iov = &v, .iovcnt = 1, .done = sync_done } };
-	struct timespec ts = { 0, 1000 * 1000 };
+	struct csa_io io = { .op = op, .lba = BLOCK_LBA, .nblocks = 1,
+			     .iov = &v, .iovcnt = 1 };
 
-	csa_lun_submit(l, &s.io);
-	while (!__atomic_load_n(&s.done, __ATOMIC_ACQUIRE))
-		nanosleep(&ts, NULL);
-	return s.err;
+	return csa_lun_run(l, &io);
 }
 
 static bool has(struct csa_lun *l, uint64_t key)

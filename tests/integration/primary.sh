@@ -156,7 +156,7 @@ check "... and the same arrays" cmp -s "$WORK/arrays1.json" "$WORK/arrays3.json"
 # Data through the striper on the volume the primary placed.
 csa volume show v1 --layout > "$WORK/v1.layout"
 check "the layout from csa volume show --layout is read by the striper" \
-	bench --layout "$WORK/v1.layout" --rw write --verify --gen 7 --bs 1M \
+	bench --register h1 --layout "$WORK/v1.layout" --rw write --verify --gen 7 --bs 1M \
 	--qd 8
 check "what was written reads back (fresh process, verify pattern)" \
 	bench --layout "$WORK/v1.layout" --rw read --verify --gen 7 --bs 256k \
