@@ -7,6 +7,7 @@
  *   pd_mig_lock.c    the host half of a region lock: the lock event,
  *                    the acknowledgements, hosts that do not answer
  *   pd_fence.c       the array half: a host's registrations removed
+ *   pd_mig_pace.c    how fast the copy may go
  *   pd_mig_copy.c    copying and checking one region
  *   pd_mig_plan.c    re-planning a volume for a migration, starting it
  *   pd_ops_migrate.c volume.migrate, migration.list/pause/resume,
@@ -105,8 +106,8 @@ int pd_mig_set_paused(struct csa_primary *p, const char *name, bool paused);
 /* migration.progress, at most once a second per volume. Lock held. */
 void pd_mig_progress(struct csa_primary *p, const char *name);
 /* MB/s the copy may take from the arrays @from is read from and @to
- * written to: what the hosts' load leaves (pd_monitor.c), under the cap;
- * 0: no limit known. Lock held. */
+ * written to: what the hosts' load leaves them for their share of it
+ * (pd_mig_pace.c), under the cap; 0: no limit known. Lock held. */
 double pd_mig_allowed_mbps(struct csa_primary *p, const char *name,
 			   const struct csa_layout *from,
 			   const struct csa_layout *to);
