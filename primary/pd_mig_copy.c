@@ -27,7 +27,7 @@
 #include "primary/pd_mig.h"
 #include "striper/map.h"
 
-#define COPY_CHUNK	(1u << 20)
+#define COPY_CHUNK	(256u << 10)
 
 /* Copy (c, k) of @to is where copy @from_k of @from has it, grown at most. */
 static bool copy_stays(const struct csa_layout *from, unsigned c,
