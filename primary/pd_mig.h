@@ -32,9 +32,10 @@
 #define PD_MIG_RATE_WINDOW	8	/* regions the copy rate is measured over */
 #define PD_MIG_LOCKS_KEPT	4096	/* lock times kept for percentiles */
 #define PD_MIG_GUESS_MBPS	100	/* for the expected time when nothing is known */
-/* A region of a migration: what the hosts hold while it is copied. Small,
- * so that a pause is short; each costs a catalog write. */
-#define PD_MIG_REGION_BYTES	(4u << 20)
+/* A region of a migration, by default (--region-size): what the hosts
+ * hold while it is copied. Small, so that a pause is short; each costs a
+ * catalog write. */
+#define PD_MIG_REGION_BYTES	(1u << 20)
 
 /* The present of one migrating volume (under p->lock). */
 struct pd_mig {

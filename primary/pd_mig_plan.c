@@ -119,13 +119,12 @@ static int ask_planner(struct csa_cat_pool *pool, const struct csa_cat_volume *v
 	return ret;
 }
 
-/* Regions of about PD_MIG_REGION_BYTES, whole rows: the unit of a lock. */
-static int set_regions(struct csa_layout *l)
+/* Regions of about @bytes (--region-size), whole rows: the unit of a lock. */
+static int set_regions(struct csa_layout *l, uint64_t bytes)
 {
 	uint64_t row = csa_layout_row_bytes(l);
 
-	l->region_rows = row >= PD_MIG_REGION_BYTES ? 1 :
-			 (uint32_t)(PD_MIG_REGION_BYTES / row);
+	l->region_rows = row >= bytes ? 1 : (uint32_t)(bytes / row);
 	return csa_layout_init_regions(l);
 }
 
@@ -149,7 +148,7 @@ int pd_mig_plan(struct csa_primary *p, unsigned idx,
 		return csa_api_fail(e, "internal", "out of memory");
 	if (ret)
 		return pd_refuse(plan, e);
-	if (set_regions(plan->layout))
+	if (set_regions(plan->layout, p->region_bytes))
 		return csa_api_fail(e, "internal", "out of memory");
 	if (!pd_mig_jobs(v->layout, plan->layout, NULL))
 		return csa_api_fail(e, "nothing_to_move",

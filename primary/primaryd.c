@@ -20,6 +20,7 @@
 #include "primary/ops.h"
 #include "primary/pd_mig.h"
 #include "primary/primaryd.h"
+#include "tools/units.h"
 
 #define DEFAULT_DIR	"/etc/csafs"
 #define MAX_PORTALS	64
@@ -55,6 +56,11 @@ static const char usage_text[] =
 "                         window (default 75)\n"
 "      --window S         seconds the load must stay past a mark (default 10)\n"
 "      --no-auto          watch and report, but start no migration by itself\n"
+"      --region-size SIZE what a migration locks and copies at a time\n"
+"                         (default 1M, k/M suffixes, 64k to 64M; whole\n"
+"                         stripe rows, at least one): smaller pauses I/O\n"
+"                         to a region for less time, at one catalog write\n"
+"                         per region\n"
 "  -h, --help             this text\n"
 "\n"
 "At start the catalog is read from every LUN of the arrays in\n"
@@ -85,6 +91,7 @@ struct opts {
 	unsigned nr_portals;
 	unsigned timeout_ms, io_timeout_ms;
 	unsigned threshold, low_mark, window_s;
+	uint64_t region_bytes;
 	bool no_auto;
 };
 
@@ -120,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "io-timeout", 1, 0, 'T' }, { "help", 0, 0, 'h' },
 		{ "threshold", 1, 0, 'H' }, { "low-mark", 1, 0, 'L' },
 		{ "window", 1, 0, 'W' }, { "no-auto", 0, 0, 'N' },
+		{ "region-size", 1, 0, 'R' },
 		{ 0, 0, 0, 0 } };
 	int c;
 
@@ -153,6 +161,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return usage_error("--window takes seconds, 1 to 3600");
 			break;
 		case 'N': o->no_auto = true; break;
+		case 'R':
+			if (csa_parse_size(optarg, &o->region_bytes) ||
+			    o->region_bytes < (64u << 10) || o->region_bytes > (64u << 20))
+				return usage_error("--region-size takes a size from 64k to 64M");
+			break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: return usage_error("unknown option");
 		}
@@ -294,7 +307,7 @@ int main(int argc, char **argv)
 	/* A catalog write waits this long for an array that is down. */
 	struct opts o = { .listen = "0.0.0.0:7320", .timeout_ms = 5000,
 			  .io_timeout_ms = 5000, .threshold = 85, .low_mark = 75,
-			  .window_s = 10 };
+			  .window_s = 10, .region_bytes = PD_MIG_REGION_BYTES };
 	struct csa_primary p = { .lock = PTHREAD_MUTEX_INITIALIZER,
 				 .hosts_lock = PTHREAD_MUTEX_INITIALIZER,
 				 .mig_cond = PTHREAD_COND_INITIALIZER };
@@ -317,6 +330,7 @@ int main(int argc, char **argv)
 	p.mon_cfg = (struct csa_mon_cfg){ .high = o.threshold / 100.0,
 		.low = o.low_mark / 100.0, .window_s = o.window_s };
 	p.auto_migrate = !o.no_auto;
+	p.region_bytes = o.region_bytes;
 	p.started = (uint64_t)time(NULL);
 	if (start(&p, &o, err, sizeof(err))) {
 		fprintf(stderr, "csa-primaryd: %s\n", err);

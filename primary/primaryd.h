@@ -102,6 +102,7 @@ struct csa_primary {
 	/* pd_monitor.c */
 	struct pd_monitor *mon;
 	struct csa_mon_cfg mon_cfg;	/* --threshold, --low-mark, --window */
+	uint64_t region_bytes;		/* --region-size: of a migration */
 	bool auto_migrate;		/* not --no-auto */
 };
 

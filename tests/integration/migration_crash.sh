@@ -78,7 +78,7 @@ start_primary() {
 	PDLOG=$log
 	PD=$(daemon_start "$log" env -u CSA_PD_CRASH ${CRASH:+CSA_PD_CRASH=$CRASH} \
 		"$PRIMARYD" --dir "$dir" --listen "127.0.0.1:$PORT" \
-		--timeout 3000 --io-timeout 3000 --no-auto "$@")
+		--timeout 3000 --io-timeout 3000 --no-auto --region-size 4M "$@")
 	for ((i = 0; i < 100; i++)); do
 		csa status >/dev/null 2>&1 && return 0
 		gone "$PD" && break
@@ -252,7 +252,7 @@ check "4 arrays added" test "$(json array ls | grep -c '"name"')" -eq 4
 MB=1048576
 # ---- 1, 2: the primary killed at lock, copy and commit ------------------------------
 #
-# Volume of 32 MiB: 8 regions of 4 MiB. fio writes and verifies regions 2
+# Volume of 32 MiB: 8 regions of 4 MiB (--region-size 4M). fio writes and verifies regions 2
 # to 5 (8 MiB to 24 MiB) all along, so the region being moved when the
 # primary dies (the third, region 2) has I/O held on it; regions 0-1 and
 # 6-7 keep the bytes written first.
