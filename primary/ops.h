@@ -166,7 +166,8 @@
  *   relieves a saturated array, alert.cleared {array}.
  *
  * The monitor's figures: array.list and array.show add {load: {state
- *   "ok"|"rising"|"saturated"|"falling", util (percent), mbps, iops,
+ *   "ok"|"rising"|"saturated"|"falling", util (percent), mbps, write_mbps
+ *   (of mbps, the writes), iops,
  *   p99_us}} (added up from the hosts' reports of the last second); status
  *   adds {alerts: [{array, volume, message, since}], migrations (count)};
  *   volume.show adds {migration: MIGRATION + {layout: the `to` layout,

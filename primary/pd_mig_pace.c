@@ -5,11 +5,13 @@
  *
  * Each byte the copy moves is read once where the old layout has its
  * column, and written and read back where the new layout has each copy
- * of it: an array's share of the copy is what of those lands on it. Its
- * headroom is what the hosts' load, measured by the monitor, leaves under
- * PD_MIG_CEIL of its rating. The copy goes as fast as the array with the
- * least headroom for its share allows, and never faster than the
- * migration's cap.
+ * of it: an array's share of the copy is what of those lands on it, per
+ * direction. Its headroom in a direction is what the hosts' reads (or
+ * writes), measured by the monitor, leave under PD_MIG_CEIL of its
+ * rating: an array's link and its calibration are per direction, so a
+ * read back does not take from the writes. The copy goes as fast as the
+ * array and direction with the least headroom for its share allows, and
+ * never faster than the migration's cap.
  *
  * The ceiling is above the monitor's threshold: the copy's own I/O is not
  * in the hosts' reports, so it cannot make an array saturated in the
@@ -27,7 +29,7 @@
 
 struct share {
 	const char *array;
-	double per_byte;	/* bytes of I/O on it per byte copied */
+	double read, write;	/* bytes of I/O on it per byte copied */
 };
 
 struct shares {
@@ -35,27 +37,28 @@ struct shares {
 	unsigned n;
 };
 
-static void add(struct shares *sh, const char *array, double x)
+static void add(struct shares *sh, const char *array, double r, double w)
 {
 	unsigned i;
 
-	for (i = 0; i < sh->n; i++)
-		if (!strcmp(sh->s[i].array, array)) {
-			sh->s[i].per_byte += x;
-			return;
-		}
-	if (sh->n < SHARES_MAX)
-		sh->s[sh->n++] = (struct share){ array, x };
+	for (i = 0; i < sh->n && strcmp(sh->s[i].array, array); i++)
+		;
+	if (i == sh->n && sh->n < SHARES_MAX)
+		sh->s[sh->n++] = (struct share){ array, 0, 0 };
+	if (i < sh->n) {
+		sh->s[i].read += r;
+		sh->s[i].write += w;
+	}
 }
 
-/* @x per byte on every array that copy @c has an extent on. */
+/* @r read and @w written per byte on the arrays of copy @c's extents. */
 static void add_copy(struct shares *sh, const struct csa_layout *l,
-		     const struct csa_copy *c, double x)
+		     const struct csa_copy *c, double r, double w)
 {
-	unsigned e;
+	unsigned e, n = c->nr_extents;
 
-	for (e = 0; e < c->nr_extents; e++)
-		add(sh, l->arrays[c->extents[e].array].name, x / c->nr_extents);
+	for (e = 0; e < n; e++)
+		add(sh, l->arrays[c->extents[e].array].name, r / n, w / n);
 }
 
 static void shares_of(struct shares *sh, const struct csa_layout *from,
@@ -65,26 +68,41 @@ static void shares_of(struct shares *sh, const struct csa_layout *from,
 
 	for (c = 0; c < from->nr_columns; c++)
 		add_copy(sh, from, csa_layout_copy(from, c, 0),
-			 1.0 / from->nr_columns);
+			 1.0 / from->nr_columns, 0);
 	for (c = 0; c < to->nr_columns; c++)
-		for (k = 0; k < to->nr_copies; k++)
+		for (k = 0; k < to->nr_copies; k++)	/* written, read back */
 			add_copy(sh, to, csa_layout_copy(to, c, k),
-				 2.0 / to->nr_columns);
+				 1.0 / to->nr_columns, 1.0 / to->nr_columns);
 }
 
-/* What the hosts leave of @array under the ceiling, MB/s; -1: unrated. */
-static double headroom(struct csa_primary *p, struct pd_monitor *m,
-		       const char *array, double t)
+static double left(double rated, double load)
 {
-	int a = csa_catalog_find_array(p->cat, array);
-	double rated, mbps, iops, left;
+	double l = rated * PD_MIG_CEIL - load;
+
+	return l > rated * PD_MIG_FLOOR ? l : rated * PD_MIG_FLOOR;
+}
+
+/* The lower of @rate and what @s's array allows for its share; @rate 0:
+ * no limit yet. An unrated array does not limit. */
+static double lower(struct csa_primary *p, struct pd_monitor *m,
+		    const struct share *s, double t, double rate)
+{
+	int a = csa_catalog_find_array(p->cat, s->array);
+	double rated, mbps, iops, w, x;
 
 	if (a < 0 || !p->cat->arrays[a].rated_mbps)
-		return -1;
+		return rate;
 	rated = (double)p->cat->arrays[a].rated_mbps;
-	pd_mon_total(m->arrays, array, t, &mbps, &iops, NULL, NULL);
-	left = rated * PD_MIG_CEIL - mbps;
-	return left > rated * PD_MIG_FLOOR ? left : rated * PD_MIG_FLOOR;
+	pd_mon_total(m->arrays, s->array, t, &mbps, &iops, &w, NULL);
+	if (s->read > 0) {
+		x = left(rated, mbps - w) / s->read;
+		rate = rate <= 0 || x < rate ? x : rate;
+	}
+	if (s->write > 0) {
+		x = left(rated, w) / s->write;
+		rate = rate <= 0 || x < rate ? x : rate;
+	}
+	return rate;
 }
 
 double pd_mig_allowed_mbps(struct csa_primary *p, const char *name,
@@ -93,7 +111,7 @@ double pd_mig_allowed_mbps(struct csa_primary *p, const char *name,
 {
 	struct pd_monitor *m = p->mon;
 	int v = csa_catalog_find_volume(p->cat, name);
-	double rate = 0, cap = 0, h, t = pd_mon_now();
+	double rate = 0, cap = 0, t = pd_mon_now();
 	struct shares sh = { .n = 0 };
 	unsigned i;
 
@@ -102,12 +120,8 @@ double pd_mig_allowed_mbps(struct csa_primary *p, const char *name,
 	if (m) {
 		shares_of(&sh, from, to);
 		pthread_mutex_lock(&m->lock);
-		for (i = 0; i < sh.n; i++) {
-			h = headroom(p, m, sh.s[i].array, t);
-			if (h >= 0 && sh.s[i].per_byte > 0 &&
-			    (rate <= 0 || h / sh.s[i].per_byte < rate))
-				rate = h / sh.s[i].per_byte;
-		}
+		for (i = 0; i < sh.n; i++)
+			rate = lower(p, m, &sh.s[i], t, rate);
 		pthread_mutex_unlock(&m->lock);
 	}
 	if (cap > 0 && (rate <= 0 || cap < rate))

@@ -39,6 +39,7 @@ struct alert {
 struct arr {
 	char name[CSA_NAME_MAX];
 	struct csa_mon_array st;
+	double w_mbps;			/* of st.mbps, the writes */
 	struct arr *next;
 };
 

@@ -86,7 +86,7 @@ static void feed_luns(struct pd_monitor *m, const char *host,
 		      struct json_object *luns, double t)
 {
 	size_t i, j, n = luns ? json_object_array_length(luns) : 0;
-	struct csa_mon_counters c, w = { 0, 0 };
+	struct csa_mon_counters c, w;
 	const char *name, *other;
 	uint32_t p99;
 	struct src *s;
@@ -103,6 +103,7 @@ static void feed_luns(struct pd_monitor *m, const char *host,
 		if (!name || j < i)
 			continue;
 		c = (struct csa_mon_counters){ 0, 0 };
+		w = c;
 		p99 = 0;
 		for (j = i; j < n; j++) {
 			struct json_object *l = json_object_array_get_idx(luns, j);
@@ -112,6 +113,8 @@ static void feed_luns(struct pd_monitor *m, const char *host,
 				continue;
 			c.ops += u64_of(l, "reads") + u64_of(l, "writes");
 			c.bytes += u64_of(l, "read_bytes") + u64_of(l, "write_bytes");
+			w.ops += u64_of(l, "writes");
+			w.bytes += u64_of(l, "write_bytes");
 			if (u64_of(l, "p99_us") > p99)
 				p99 = (uint32_t)u64_of(l, "p99_us");
 		}
@@ -210,6 +213,7 @@ static struct json_object *load_json(const struct arr *a)
 	json_object_object_add(o, "util", json_object_new_int64(
 		(int64_t)(a->st.util * 100 + 0.5)));
 	json_object_object_add(o, "mbps", json_object_new_int64((int64_t)(a->st.mbps + 0.5)));
+	json_object_object_add(o, "write_mbps", json_object_new_int64((int64_t)(a->w_mbps + 0.5)));
 	json_object_object_add(o, "iops", json_object_new_int64((int64_t)(a->st.iops + 0.5)));
 	return o;
 }
@@ -304,7 +308,7 @@ static unsigned sample_all(struct csa_primary *p, struct pd_monitor *m,
 		a = arr_get(m, c->arrays[i].name);
 		if (!a)
 			continue;
-		pd_mon_total(m->arrays, a->name, t, &mbps, &iops, NULL, &p99);
+		pd_mon_total(m->arrays, a->name, t, &mbps, &iops, &a->w_mbps, &p99);
 		switch (csa_mon_sample(&a->st, &m->cfg, t, mbps, iops, p99,
 				       c->arrays[i].rated_mbps,
 				       c->arrays[i].rated_iops)) {
