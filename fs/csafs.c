@@ -219,8 +219,7 @@ static int start_engine(struct csafs *fs)
 		return ret;
 	}
 	/* Before any LUN opens: every login registers (iscsi/pr.h). */
-	csa_engine_pr_key(fs->engine, csa_pr_host_key(csafs_host_name(fs->host)),
-			  false);
+	csa_engine_pr_key(fs->engine, csa_pr_host_key(csafs_host_name(fs->host)));
 	t = csafs_luns_new(fs->engine);
 	if (!t)
 		return -ENOMEM;

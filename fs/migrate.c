@@ -288,14 +288,14 @@ int csafs_mig_lease(struct csafs *fs, bool held)
 		/* Only now may the arrays take our writes again: the
 		 * primary may have fenced us while we were away. */
 		csa_engine_pr_key(fs->engine,
-				  csa_pr_host_key(csafs_host_name(fs->host)), false);
+				  csa_pr_host_key(csafs_host_name(fs->host)));
 		csafs_log(FUSE_LOG_NOTICE, "reports go through again: maps read, registered on the LUNs again");
 		return 0;
 	}
 	csafs_log(FUSE_LOG_WARNING, "no report has reached the primary for %u s: I/O to regions not yet migrated is held until it does",
 		  LEASE_GUARD_MS / 1000);
 	/* Not registered again by a new login until then (iscsi/pr.h). */
-	csa_engine_pr_key(fs->engine, 0, false);
+	csa_engine_pr_key(fs->engine, 0);
 	pthread_mutex_lock(&fs->lock);
 	for (v = fs->vols; v && n < 64; v = v->next)
 		if (v->map && v->mig_to) {

@@ -78,6 +78,7 @@ struct csa_lun {
 	struct io_list wire;	/* on the wire, oldest first */
 	struct csa_io pr_io[2];	/* this login's REGISTER, RESERVE (pr.c) */
 	bool pr_queued[2];	/* ... not completed yet */
+	bool pr_hold;		/* reserve too, at every login */
 };
 
 struct session {
@@ -127,7 +128,6 @@ struct reactor {
 struct csa_engine {
 	struct csa_engine_opts o;
 	_Atomic uint64_t pr_key;	/* registered at each login; 0: none */
-	atomic_bool pr_reserve;		/* ... and the reservation taken */
 	char initiator[224];
 	unsigned nr_reactors;
 	struct reactor reactors[];

@@ -144,7 +144,7 @@ void pr_login(struct csa_lun *l)
 		return;
 	atomic_store(&l->pr_status, 1);
 	/* Pushed in reverse: REGISTER goes out first, RESERVE behind it. */
-	if (atomic_load(&e->pr_reserve))
+	if (l->pr_hold)
 		push_first(l, 1, CSA_IO_PR_RESERVE, key);
 	push_first(l, 0, CSA_IO_PR_REGISTER, key);
 }
@@ -154,6 +154,15 @@ void pr_run_cmd(struct reactor *r, struct cmd *c)
 	struct session *s;
 	struct csa_lun *l;
 
+	if (c->lun) {		/* csa_lun_pr_hold */
+		c->lun->pr_hold = true;
+		if (c->lun->open && c->lun->s->state == SESS_UP) {
+			pr_login(c->lun);
+			lun_kick(c->lun);
+		}
+		cmd_finish(r, c, 0);
+		return;
+	}
 	for (s = r->sessions; s; s = s->next)
 		for (l = s->luns; l; l = l->next)
 			if (l->open && !s->dead) {
@@ -163,11 +172,17 @@ void pr_run_cmd(struct reactor *r, struct cmd *c)
 	cmd_finish(r, c, 0);
 }
 
-void csa_engine_pr_key(struct csa_engine *e, uint64_t key, bool reserve)
+void csa_lun_pr_hold(struct csa_lun *l)
+{
+	struct cmd c = { .type = CMD_PR, .lun = l };
+
+	cmd_run(l->s->r, &c);
+}
+
+void csa_engine_pr_key(struct csa_engine *e, uint64_t key)
 {
 	unsigned i;
 
-	atomic_store(&e->pr_reserve, reserve);
 	atomic_store(&e->pr_key, key);
 	if (!key)
 		return;

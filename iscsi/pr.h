@@ -13,9 +13,9 @@
  * host registers again, which it does only once it has the primary's word
  * on where every region is (csafs, fs/migrate.c).
  *
- * Only the primary reserves: tgt keeps the reservation with the
- * registration that took it, so the one whose key is never preempted
- * must hold it.
+ * Only the primary reserves, and only the cluster's LUNs: tgt keeps the
+ * reservation with the registration that took it, so the one whose key
+ * is never preempted must hold it.
  */
 #ifndef CSA_PR_H
 #define CSA_PR_H
@@ -32,13 +32,20 @@
 uint64_t csa_pr_host_key(const char *host);
 
 /*
- * Register @key on every LUN of @e at each login from now on, and (with
- * @reserve) take the reservation after it; on the LUNs open now too, at
- * once, ahead of the I/O queued there. Key 0 stops registering at later
- * logins; what is registered stays until preempted. Not for reactor
- * threads.
+ * Register @key on every LUN of @e at each login from now on; on the LUNs
+ * open now too, at once, ahead of the I/O queued there. Key 0 stops
+ * registering at later logins; what is registered stays until preempted.
+ * Not for reactor threads.
  */
-void csa_engine_pr_key(struct csa_engine *e, uint64_t key, bool reserve);
+void csa_engine_pr_key(struct csa_engine *e, uint64_t key);
+
+/*
+ * Take the reservation on @l now and after every login, behind the
+ * registration: for the primary, on the LUNs that are the cluster's only
+ * (a LUN it merely looked at, discovering, stays as it found it). Needs
+ * the engine's key set. Not for reactor threads.
+ */
+void csa_lun_pr_hold(struct csa_lun *l);
 
 /* The outcome of the last registration on @l: 0, 1 while none has ended,
  * or -errno (io.h). */

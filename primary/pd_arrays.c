@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iscsi/pr.h"
 #include "primary/lun_dev.h"
 #include "primary/primaryd.h"
 
@@ -138,6 +139,7 @@ int pd_store_reopen(struct csa_primary *p, char *err, size_t errlen)
 	csa_store_close(p->store);
 	p->store = s;
 	p->id.uuid = *csa_store_cluster(s);
+	pd_pr_hold(p);
 	return 0;
 }
 
@@ -236,6 +238,7 @@ int pd_commit(struct csa_primary *p, struct csa_catalog *next, char *err,
 	csa_catalog_free(p->cat);
 	p->cat = next;
 	p->seq = seq;
+	pd_pr_hold(p);
 	return 0;
 }
 
@@ -262,6 +265,24 @@ void pd_bootstrap_save(struct csa_primary *p)
 	bad = fflush(f) || fsync(fileno(f));
 	if (fclose(f) || bad || rename(tmp, path))
 		pd_log("cannot write %s: %s", path, strerror(errno));
+}
+
+void pd_pr_hold(struct csa_primary *p)
+{
+	struct pd_lun *l;
+	unsigned i, j;
+
+	for (i = 0; p->cat && i < p->nr_arrays; i++) {
+		if (csa_catalog_find_array(p->cat, p->arrays[i]->name) < 0)
+			continue;
+		for (j = 0; j < p->arrays[i]->nr_luns; j++) {
+			l = &p->arrays[i]->luns[j];
+			if (l->lun && l->lun != l->held) {
+				csa_lun_pr_hold(l->lun);
+				l->held = l->lun;
+			}
+		}
+	}
 }
 
 struct csa_lun *pd_lun_of(struct csa_primary *p, const char *array,

@@ -227,7 +227,7 @@ static int start_engine(struct csa_primary *p, const struct opts *o)
 	eo.io_timeout_ms = o->io_timeout_ms;
 	ret = csa_engine_start(&eo, &p->engine);
 	if (!ret)	/* before any LUN opens: every login registers */
-		csa_engine_pr_key(p->engine, CSA_PR_PRIMARY_KEY, true);
+		csa_engine_pr_key(p->engine, CSA_PR_PRIMARY_KEY);
 	return ret;
 }
 
@@ -254,6 +254,7 @@ static int start(struct csa_primary *p, const struct opts *o, char *err,
 	ret = pd_load(p, o->portals, o->nr_portals, err, errlen);
 	if (ret)
 		return ret;
+	pd_pr_hold(p);	/* the cluster's LUNs, not the others discovered */
 	pd_bootstrap_save(p);
 	ret = pd_watch_start(p);
 	if (ret) {

@@ -52,6 +52,7 @@
 struct pd_lun {
 	uint32_t number;
 	struct csa_lun *lun;		/* NULL: not open (array down) */
+	struct csa_lun *held;		/* the reservation taken on (pr.h) */
 	char name[CSA_NAME_MAX + 16];	/* "a1 LUN 1" */
 };
 
@@ -128,6 +129,9 @@ struct pd_array *pd_array_find(struct csa_primary *p, const char *name);
 
 /* LUN @number of array @array as this primary has it open; NULL when it
  * is not (down, or no such LUN). */
+/* Take the reservation (iscsi/pr.h) on every open LUN of the catalog's
+ * arrays not held yet: after the catalog or the LUNs changed. Lock held. */
+void pd_pr_hold(struct csa_primary *p);
 struct csa_lun *pd_lun_of(struct csa_primary *p, const char *array,
 			  uint32_t number);
 

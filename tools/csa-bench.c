@@ -732,7 +732,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (o.register_as)	/* before any LUN opens: each login registers */
-		csa_engine_pr_key(e, csa_pr_host_key(o.register_as), false);
+		csa_engine_pr_key(e, csa_pr_host_key(o.register_as));
 	ret = o.layout ? open_layout(&j, e, err, sizeof(err)) :
 			 open_luns(&j, e, err, sizeof(err));
 	if (!ret)

@@ -406,6 +406,12 @@ keyed() {
 }
 check "h2: $from's LUNs list h2's key ($H2KEY): $(keyed "$from")" \
 	test "$(keyed "$from")" = "$from"
+for a in ${from//,/ }; do
+	p=LAB_${a}_PORTAL t=LAB_${a}_TARGET
+	got=$("$BUILD/tests/pr_tool" refused "${!p}" "${!t}" 1 2>&1)
+	check "h2: the primary holds $a's LUN: a write with no key is refused ($got)" \
+		test $? -eq 0
+done
 
 kill -STOP "$H2"
 t0=$(date +%s%N)

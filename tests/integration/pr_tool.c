@@ -5,6 +5,9 @@
  *
  *   pr_tool hostkey NAME                 the key host NAME registers
  *   pr_tool keys PORTAL TARGET LUN       the keys registered, one a line
+ *   pr_tool refused PORTAL TARGET LUN    an initiator with no key tries
+ *       to write the LUN's last block: exit 0 when the array refuses it
+ *       (RESERVATION CONFLICT), 1 when it takes it (the block is written)
  *   pr_tool fence PORTAL TARGET LUN      the fence, step by step: a
  *       primary, a host and an initiator with no key on one LUN; prints
  *       "ok - ..." or "not ok - ..." for each step
@@ -50,10 +53,12 @@ static int open_one(struct one *o, const char *iqn, uint64_t key, bool reserve,
 	ret = csa_engine_start(&eo, &o->e);
 	if (ret)
 		return ret;
-	csa_engine_pr_key(o->e, key, reserve);
+	csa_engine_pr_key(o->e, key);
 	ret = csa_lun_open(o->e, portal, target, lun, &o->l, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "pr_tool: %s: %s\n", iqn, err);
+	else if (reserve)
+		csa_lun_pr_hold(o->l);
 	return ret;
 }
 
@@ -135,7 +140,7 @@ static int fence(const char *portal, const char *target, unsigned lun)
 	     "the fenced host still reads what it wrote before", ret);
 	ret = csa_lun_pr_preempt(p.l, CSA_PR_PRIMARY_KEY, hk);
 	step(ret == -EACCES, "preempting a key no longer registered: RESERVATION CONFLICT", ret);
-	csa_engine_pr_key(h.e, hk, false);
+	csa_engine_pr_key(h.e, hk);
 	ret = registered(h.l);
 	step(ret == 0, "the host registers again", ret);
 	memset(buf, 0x5a, sizeof(buf));
@@ -149,6 +154,27 @@ out:
 	close_one(&h);
 	close_one(&p);
 	return failures ? 1 : 0;
+}
+
+static int refused(const char *portal, const char *target, unsigned lun)
+{
+	struct one o = { 0 };
+	uint8_t buf[4096] = { 0 };
+	int ret;
+
+	ret = open_one(&o, "iqn.2026-11.org.csafs:pr-tool-stranger", 0, false,
+		       portal, target, lun);
+	if (!ret) {
+		struct iovec v = { buf, csa_lun_info(o.l)->block_size };
+		struct csa_io io = { .op = CSA_IO_WRITE, .nblocks = 1,
+				     .lba = csa_lun_info(o.l)->blocks - 1,
+				     .iov = &v, .iovcnt = 1 };
+
+		ret = csa_lun_run(o.l, &io);
+	}
+	close_one(&o);
+	printf("%d%s%s\n", ret, ret ? ": " : "", ret ? strerror(-ret) : "");
+	return ret == -EACCES ? 0 : 1;
 }
 
 static int keys(const char *portal, const char *target, unsigned lun)
@@ -178,8 +204,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 5 && !strcmp(argv[1], "keys"))
 		return keys(argv[2], argv[3], (unsigned)atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "refused"))
+		return refused(argv[2], argv[3], (unsigned)atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "fence"))
 		return fence(argv[2], argv[3], (unsigned)atoi(argv[4]));
-	fprintf(stderr, "usage: pr_tool hostkey NAME | keys|fence PORTAL TARGET LUN\n");
+	fprintf(stderr, "usage: pr_tool hostkey NAME | keys|refused|fence PORTAL TARGET LUN\n");
 	return 2;
 }
