@@ -32,6 +32,9 @@ struct csafs_host {
 	atomic_bool stop;
 	atomic_bool report_now;
 	uint64_t report_ok_ms;		/* report thread only */
+	uint64_t lease_try_ms;		/* report thread only: report_ok_ms
+					 * when the fs last failed to take
+					 * the lease back */
 	bool lease_lost;		/* report thread only */
 	csafs_lease_fn on_lease;
 	pthread_t thread, rthread;
@@ -170,10 +173,15 @@ static void watch_lease(struct csafs_host *h)
 
 	if (lost == h->lease_lost || !h->on_lease)
 		return;
-	/* Back only once the fs has the primary's word: tried again at
-	 * the next poll until then. */
+	/* Back only once the fs has the primary's word; when it could not
+	 * get it, tried again after the next report that goes through, not
+	 * at every poll. */
+	if (!lost && h->lease_try_ms == h->report_ok_ms)
+		return;
 	if (!h->on_lease(h->arg, !lost) || lost)
 		h->lease_lost = lost;
+	else
+		h->lease_try_ms = h->report_ok_ms;
 }
 
 static void *report_thread(void *arg)

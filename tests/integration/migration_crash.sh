@@ -409,8 +409,9 @@ check "h2: $from's LUNs list h2's key ($H2KEY): $(keyed "$from")" \
 for a in ${from//,/ }; do
 	p=LAB_${a}_PORTAL t=LAB_${a}_TARGET
 	got=$("$BUILD/tests/pr_tool" refused "${!p}" "${!t}" 1 2>&1)
+	rc=$?
 	check "h2: the primary holds $a's LUN: a write with no key is refused ($got)" \
-		test $? -eq 0
+		test "$rc" -eq 0
 done
 
 kill -STOP "$H2"
