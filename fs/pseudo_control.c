@@ -589,16 +589,8 @@ static void answer_migrate(struct json_object *r, struct pbuf *out)
 /* "db1 locked 12/80 regions 768.0M/5.0G 95 MB/s ETA 48s" */
 static void migration_line(struct json_object *m, struct pbuf *out)
 {
-	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], t[PFMT_LEN];
-
-	pbuf_printf(out, "%s %s %llu/%llu regions %s/%s %llu MB/s ETA %s",
-		    pj_str(m, "volume"), pj_str(m, "state"),
-		    (unsigned long long)pj_u64(m, "regions_done"),
-		    (unsigned long long)pj_u64(m, "regions"),
-		    csa_fmt_size(pj_u64(m, "bytes_done"), a),
-		    csa_fmt_size(pj_u64(m, "bytes"), b),
-		    (unsigned long long)pj_u64(m, "rate_mbps"),
-		    pfmt_secs(pj_i64(m, "eta_seconds"), t));
+	pbuf_printf(out, "%s %s ", pj_str(m, "volume"), pj_str(m, "state"));
+	pfmt_progress(out, m);
 }
 
 /* migrations: every one on the line, "; " between them. */

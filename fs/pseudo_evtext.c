@@ -70,16 +70,9 @@ static void started(struct pbuf *out, struct json_object *d)
 /* db1 12/80 regions 768.0M/5.0G 95 MB/s ETA 48s[ (region 12 locked)] */
 static void progress(struct pbuf *out, struct json_object *d)
 {
-	char a[CSA_FMT_LEN], b[CSA_FMT_LEN], eta[PFMT_LEN];
-
 	volume(out, d);
-	pbuf_printf(out, " %llu/%llu regions %s/%s %llu MB/s ETA %s",
-		    (unsigned long long)pj_u64(d, "regions_done"),
-		    (unsigned long long)pj_u64(d, "regions"),
-		    csa_fmt_size(pj_u64(d, "bytes_done"), a),
-		    csa_fmt_size(pj_u64(d, "bytes"), b),
-		    (unsigned long long)pj_u64(d, "rate_mbps"),
-		    pfmt_secs(pj_i64(d, "eta_seconds"), eta));
+	pbuf_puts(out, " ");
+	pfmt_progress(out, d);
 	if (pj_has(d, "locked_region") && pj_i64(d, "locked_region") >= 0)
 		pbuf_printf(out, " (region %lld locked)",
 			    (long long)pj_i64(d, "locked_region"));

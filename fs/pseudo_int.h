@@ -76,6 +76,9 @@ void ptab_print(struct ptab *t, struct pbuf *out, unsigned indent);
 
 /* Seconds as "45s", "1m40s", "2h05m", "3d04h"; "-" when negative (unknown). */
 const char *pfmt_secs(int64_t s, char buf[PFMT_LEN]);
+/* A MIGRATION's progress (ops.h): "12/80 regions 768.0M/5.0G 95 MB/s
+ * ETA 48s", appended to @out. */
+void pfmt_progress(struct pbuf *out, struct json_object *m);
 /* Microseconds as milliseconds with one decimal: 4200 -> "4.2". */
 const char *pfmt_ms(uint64_t us, char buf[PFMT_LEN]);
 

@@ -198,6 +198,19 @@ const char *pfmt_secs(int64_t s, char buf[PFMT_LEN])
 	return csa_fmt_duration((long long)s, buf);
 }
 
+void pfmt_progress(struct pbuf *out, struct json_object *m)
+{
+	char done[CSA_FMT_LEN], all[CSA_FMT_LEN], eta[PFMT_LEN];
+
+	pbuf_printf(out, "%llu/%llu regions %s/%s %llu MB/s ETA %s",
+		    (unsigned long long)pj_u64(m, "regions_done"),
+		    (unsigned long long)pj_u64(m, "regions"),
+		    csa_fmt_size(pj_u64(m, "bytes_done"), done),
+		    csa_fmt_size(pj_u64(m, "bytes"), all),
+		    (unsigned long long)pj_u64(m, "rate_mbps"),
+		    pfmt_secs(pj_i64(m, "eta_seconds"), eta));
+}
+
 const char *pfmt_ms(uint64_t us, char buf[PFMT_LEN])
 {
 	return csa_fmt_ms((unsigned long long)us, buf);
