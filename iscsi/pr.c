@@ -143,6 +143,14 @@ void pr_login(struct csa_lun *l)
 	if (!key || l->closing)
 		return;
 	atomic_store(&l->pr_status, 1);
+	/* A REGISTER still waiting (not on the wire) is taken out and put
+	 * back first: a RESERVE pushed now must not go out before it. */
+	if (l->pr_queued[0] && !l->pr_io[0].t_task) {
+		io_list_del(&l->wait, &l->pr_io[0]);
+		atomic_fetch_sub_explicit(&l->stats.in_flight, 1,
+					  memory_order_relaxed);
+		l->pr_queued[0] = false;
+	}
 	/* Pushed in reverse: REGISTER goes out first, RESERVE behind it. */
 	if (l->pr_hold)
 		push_first(l, 1, CSA_IO_PR_RESERVE, key);
