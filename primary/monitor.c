@@ -129,6 +129,37 @@ int csa_mon_rate(const struct csa_mon_counters *prev,
 	return 0;
 }
 
+static bool counters_back(const struct csa_mon_counters *prev,
+			  const struct csa_mon_counters *cur)
+{
+	return cur->ops < prev->ops || cur->bytes < prev->bytes;
+}
+
+int csa_mon_meter_feed(struct csa_mon_meter *m, double t,
+		       struct csa_mon_counters cur,
+		       struct csa_mon_counters cur_w)
+{
+	double mbps, iops, wm, wi;
+	int ret = -1;
+
+	if (m->t_prev && t - m->t_prev < CSA_MON_RATE_MIN_DT &&
+	    !counters_back(&m->prev, &cur) && !counters_back(&m->prev_w, &cur_w))
+		return 0;
+	if (m->t_prev &&
+	    !csa_mon_rate(&m->prev, &cur, t - m->t_prev, &mbps, &iops)) {
+		m->mbps = mbps;
+		m->iops = iops;
+		m->w_mbps = csa_mon_rate(&m->prev_w, &cur_w, t - m->t_prev,
+					 &wm, &wi) ? 0 : wm;
+		m->t_rate = t;
+		ret = 1;
+	}
+	m->prev = cur;
+	m->prev_w = cur_w;
+	m->t_prev = t;
+	return ret;
+}
+
 /* ---- the worst fit ------------------------------------------------------------ */
 
 /* A fraction of a rated dimension; 0 for one not rated. */

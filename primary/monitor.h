@@ -132,6 +132,33 @@ int csa_mon_rate(const struct csa_mon_counters *prev,
 		 const struct csa_mon_counters *cur, double dt,
 		 double *mbps, double *iops);
 
+/*
+ * A rate is taken over at least this long. Hosts also report at once
+ * when a file is opened or closed, so two reports can come milliseconds
+ * apart: a rate over that gap is 0 or a spike many times the real one.
+ */
+#define CSA_MON_RATE_MIN_DT	0.8	/* seconds */
+
+/* The rates of one source (a host on an array, or on a volume). */
+struct csa_mon_meter {
+	struct csa_mon_counters prev, prev_w;	/* at the last point */
+	double t_prev;			/* when; 0 before the first report */
+	double t_rate;			/* when the rates were last set */
+	double mbps, iops, w_mbps;	/* w_mbps: of mbps, the writes */
+};
+
+/*
+ * Feed @m the counters of a report at @t seconds (a monotonic clock):
+ * all I/O in @cur, the writes in @cur_w. Returns 1 when the rates were
+ * set from the last point; 0 when the report came less than
+ * CSA_MON_RATE_MIN_DT after it (the rates stay, the point stays, the next
+ * report measures the whole span); -1 when there is no rate (the first
+ * report, or a counter that went back: the report is the new point).
+ */
+int csa_mon_meter_feed(struct csa_mon_meter *m, double t,
+		       struct csa_mon_counters cur,
+		       struct csa_mon_counters cur_w);
+
 /* ---- what to move ----------------------------------------------------------- */
 
 /* A volume with a column copy on the array. */

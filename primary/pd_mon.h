@@ -20,10 +20,7 @@
 struct src {
 	char host[CSA_HOST_NAME_MAX];
 	char name[CSA_NAME_MAX];	/* array or volume */
-	struct csa_mon_counters prev;
-	struct csa_mon_counters prev_w;	/* writes only (volumes) */
-	double t_prev, t_rate;
-	double mbps, iops, w_mbps;
+	struct csa_mon_meter m;
 	uint32_t p99_us;
 	struct src *next;
 };

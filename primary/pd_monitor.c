@@ -58,20 +58,8 @@ static struct src *src_get(struct src **list, const char *host, const char *name
 static void src_feed(struct src *s, double t, struct csa_mon_counters cur,
 		     struct csa_mon_counters cur_w, uint32_t p99)
 {
-	double mbps, iops, wm, wi;
-
-	if (s->t_prev &&
-	    !csa_mon_rate(&s->prev, &cur, t - s->t_prev, &mbps, &iops)) {
-		s->mbps = mbps;
-		s->iops = iops;
-		s->w_mbps = csa_mon_rate(&s->prev_w, &cur_w, t - s->t_prev,
-					 &wm, &wi) ? 0 : wm;
-		s->t_rate = t;
-	}
-	s->prev = cur;
-	s->prev_w = cur_w;
-	s->t_prev = t;
 	s->p99_us = p99;
+	csa_mon_meter_feed(&s->m, t, cur, cur_w);
 }
 
 static uint64_t u64_of(struct json_object *o, const char *k)
@@ -174,12 +162,12 @@ void pd_mon_total(const struct src *list, const char *name, double t,
 	if (p99)
 		*p99 = 0;
 	for (s = list; s; s = s->next) {
-		if (strcmp(s->name, name) || t - s->t_rate > RATE_FRESH_S)
+		if (strcmp(s->name, name) || t - s->m.t_rate > RATE_FRESH_S)
 			continue;
-		*mbps += s->mbps;
-		*iops += s->iops;
+		*mbps += s->m.mbps;
+		*iops += s->m.iops;
 		if (w_mbps)
-			*w_mbps += s->w_mbps;
+			*w_mbps += s->m.w_mbps;
 		if (p99 && s->p99_us > *p99)
 			*p99 = s->p99_us;
 	}

@@ -187,8 +187,15 @@ quiet() {
 		! json migration ls | grep -q '"volume"' &&
 		[ "$(arrays_of hot) $(arrays_of cold)" = "a1 a1" ]
 }
-for ((i = 0; i < 30; i++)); do quiet && break; sleep 0.5; done
-check "a1 is ok, nothing migrates and both are still on a1 before the load ($(loads))" quiet
+# A rate is over the last second and counts for three: quiet four times in
+# a row, a second apart, is quiet.
+calm=0
+for ((i = 0; i < 40 && calm < 4; i++)); do
+	if quiet; then calm=$((calm + 1)); else calm=0; fi
+	sleep 1
+done
+check "a1 is ok, nothing migrates and both are still on a1 before the load ($(loads))" \
+	test "$calm" -ge 4
 L0=$(wc -l < "$EV")	# the events of the test proper come after this line
 
 # ---- the load ------------------------------------------------------------------------

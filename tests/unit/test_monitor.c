@@ -339,6 +339,42 @@ static void test_rate(void)
 	      "dt 0, negative or NaN: -1");
 }
 
+static struct csa_mon_counters ctr(uint64_t ops, uint64_t bytes)
+{
+	return (struct csa_mon_counters){ .ops = ops, .bytes = bytes };
+}
+
+/* Reports 1 s apart, with two more in between (a file opened and closed). */
+static void test_meter(void)
+{
+	struct csa_mon_meter m = { 0 };
+	int r1, r2, r3, r4;
+
+	r1 = csa_mon_meter_feed(&m, 10.0, ctr(0, 0), ctr(0, 0));
+	r2 = csa_mon_meter_feed(&m, 11.0, ctr(100, 20000000), ctr(40, 8000000));
+	check(r1 == -1 && r2 == 1 && m.mbps == 20 && m.iops == 100 &&
+	      m.w_mbps == 8 && m.t_rate == 11.0,
+	      "first report no rate, the next 1 s later: 20 MB/s, 100 IOPS, 8 written (%d %d: %g %g %g)",
+	      r1, r2, m.mbps, m.iops, m.w_mbps);
+	/* 2 MB in 50 ms, then nothing for 30 ms: a rate over either gap
+	 * would be 40 MB/s or 0. */
+	r1 = csa_mon_meter_feed(&m, 11.05, ctr(110, 22000000), ctr(40, 8000000));
+	r2 = csa_mon_meter_feed(&m, 11.08, ctr(110, 22000000), ctr(40, 8000000));
+	check(r1 == 0 && r2 == 0 && m.mbps == 20 && m.t_rate == 11.0,
+	      "reports 50 and 80 ms later change nothing (%d %d: %g)", r1, r2,
+	      m.mbps);
+	r3 = csa_mon_meter_feed(&m, 12.0, ctr(200, 30000000), ctr(40, 8000000));
+	check(r3 == 1 && m.mbps == 10 && m.iops == 100 && m.w_mbps == 0,
+	      "the next, 1 s after the last point, measures the whole second: 10 MB/s (%d: %g %g)",
+	      r3, m.mbps, m.iops);
+	r4 = csa_mon_meter_feed(&m, 12.1, ctr(5, 4096), ctr(0, 0));
+	check(r4 == -1 && m.t_prev == 12.1 && m.prev.ops == 5,
+	      "a remount soon after is the new point at once (%d)", r4);
+	r4 = csa_mon_meter_feed(&m, 13.1, ctr(105, 5004096), ctr(0, 0));
+	check(r4 == 1 && m.mbps == 5 && m.iops == 100,
+	      "and 1 s later a rate from there: 5 MB/s (%d: %g)", r4, m.mbps);
+}
+
 /* ---- the worst fit ------------------------------------------------------------- */
 
 #define RM	400.0	/* MB/s */
@@ -636,6 +672,7 @@ int main(void)
 	test_ratings();
 	test_names();
 	test_rate();
+	test_meter();
 	test_score();
 	test_worst_fit();
 	test_alert_text();
