@@ -298,7 +298,9 @@ static int run_region(struct csa_primary *p, struct pd_mig *m,
 	char err[768] = "";
 	int ret;
 
+	double T0 = now_s(), T1, T2, T3;
 	ret = pd_mig_lock(p, m, j->r);
+	T1 = now_s();
 	if (ret || !still(p, j)) {
 		pd_mig_unlock(p, m, CSA_REGION_NORMAL);
 		return ret ? ret : -ESTALE;
@@ -308,6 +310,7 @@ static int run_region(struct csa_primary *p, struct pd_mig *m,
 	ret = pd_mig_copy_region(p, j->from, j->to, j->r, bytes, err,
 				 sizeof(err));
 	pthread_mutex_lock(&p->lock);
+	T2 = now_s();
 	if (!ret)
 		crash_point("copy");
 	if (!ret && !still(p, j)) {
@@ -322,7 +325,9 @@ static int run_region(struct csa_primary *p, struct pd_mig *m,
 	}
 	m->failures = 0;
 	crash_point("commit");
+	T3 = now_s();
 	pd_mig_unlock(p, m, CSA_REGION_MIGRATED);
+	fprintf(stderr, "TRACE lock %.1f copy %.1f commit %.1f ms\n", (T1-T0)*1e3, (T2-T1)*1e3, (T3-T2)*1e3);
 	return 0;
 }
 

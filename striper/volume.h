@@ -157,6 +157,22 @@ int csa_volume_lock_region(struct csa_volume *v, uint64_t region,
 int csa_volume_unlock_region(struct csa_volume *v, uint64_t region,
 			     unsigned state);
 
+/*
+ * Watch region @region for writes, as watch @id (a watch before it ends):
+ * a region copied while it is not locked is what the volume holds if no
+ * write touched it from before the copy began until it was locked. Any
+ * write to the region counted from now on makes the watch dirty; so does
+ * one in flight now (it may land after the copy read the region).
+ * Returns 1 when the watch starts clean, 0 when a write is in flight,
+ * -EINVAL for an ordinary volume or a region out of range. Any thread.
+ */
+int csa_volume_watch_region(struct csa_volume *v, uint64_t region,
+			    uint64_t id);
+
+/* True when @id is the volume's watch and no write touched its region
+ * since it began. False for an ordinary volume. Any thread. */
+bool csa_volume_watch_clean(const struct csa_volume *v, uint64_t id);
+
 /* The region's state now (enum csa_region_state), or -EINVAL (an ordinary
  * volume, a region out of range). Any thread. */
 int csa_volume_region_state(const struct csa_volume *v, uint64_t region);

@@ -17,6 +17,10 @@
  * is either counted before the lock (and drained) or held after it: none
  * slips past. Nothing is called with mig->lock held (inner submits,
  * drained callbacks, done), so each of them may call into the volume.
+ *
+ * Watch: writes are also counted apart, so that a region copied while
+ * unlocked can be known untouched (csa_volume_watch_region): a write in
+ * flight when the watch begins, or one counted after, makes it dirty.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -70,6 +74,10 @@ struct vmig {
 	/* Everything below: protected by lock. */
 	uint8_t *state;		/* per region, enum csa_region_state */
 	uint32_t *inflight;	/* per region: counted pieces not ended */
+	uint32_t *inflight_w;	/* per region: of those, the writes */
+	int64_t watch_region;	/* the region watched; -1 none */
+	uint64_t watch_id;
+	bool watch_dirty;	/* a write touched it since the watch began */
 	struct piece *held;	/* FIFO, in arrival order (oldest first) */
 	struct piece **held_tail;
 	unsigned held_reqs;	/* requests with a piece held */
@@ -116,6 +124,8 @@ static void uncount(struct vmig *mg, const struct piece *p)
 
 	pthread_mutex_lock(&mg->lock);
 	for (x = p->first; x <= p->last; x++) {
+		if (p->vr.op == CSA_VREQ_WRITE)
+			mg->inflight_w[x]--;
 		if (--mg->inflight[x] || mg->state[x] != CSA_REGION_LOCKED)
 			continue;
 		d = take_drain(mg, x);
@@ -251,6 +261,17 @@ static void hold(struct vmig *mg, struct piece *p, uint64_t *now)
 		mg->held_reqs++;
 }
 
+/* Under mg->lock: count a piece of a request doing @op in flight on @x. */
+static void count(struct vmig *mg, int op, uint64_t x)
+{
+	mg->inflight[x]++;
+	if (op != CSA_VREQ_WRITE)
+		return;
+	mg->inflight_w[x]++;
+	if ((int64_t)x == mg->watch_region)
+		mg->watch_dirty = true;
+}
+
 /*
  * Under mg->lock: cut @m's request into pieces at region boundaries,
  * count the pieces to send in their regions and hold those of locked
@@ -271,7 +292,7 @@ static struct piece *cut(struct vmig *mg, struct mreq *m)
 			hold(mg, p, &now);
 			continue;
 		}
-		mg->inflight[x]++;
+		count(mg, r->op, x);
 		if (p && p->side == side_of(st)) {
 			p->last = x;	/* the previous piece ends at x - 1 */
 			piece_range(mg, p);
@@ -405,7 +426,7 @@ static struct piece *release_held(struct vmig *mg, uint64_t region,
 			mg->held_reqs--;
 		p->side = (uint8_t)side;
 		p->counted = true;
-		mg->inflight[region]++;
+		count(mg, p->vr.op, region);
 		*tail = p;
 		tail = &p->next;
 	}
@@ -473,6 +494,38 @@ void csa_volume_hold_stats(const struct csa_volume *v, unsigned *held,
 	pthread_mutex_unlock(&mg->lock);
 }
 
+/* ---- watching a region for writes ----------------------------------- */
+
+int csa_volume_watch_region(struct csa_volume *v, uint64_t region,
+			    uint64_t id)
+{
+	struct vmig *mg = v->mig;
+	bool dirty;
+
+	if (!mg || region >= mg->nr_regions)
+		return -EINVAL;
+	pthread_mutex_lock(&mg->lock);
+	dirty = mg->inflight_w[region] > 0;
+	mg->watch_region = (int64_t)region;
+	mg->watch_id = id;
+	mg->watch_dirty = dirty;
+	pthread_mutex_unlock(&mg->lock);
+	return !dirty;
+}
+
+bool csa_volume_watch_clean(const struct csa_volume *v, uint64_t id)
+{
+	struct vmig *mg = v->mig;
+	bool clean;
+
+	if (!mg)
+		return false;
+	pthread_mutex_lock(&mg->lock);
+	clean = mg->watch_region >= 0 && mg->watch_id == id && !mg->watch_dirty;
+	pthread_mutex_unlock(&mg->lock);
+	return clean;
+}
+
 /* ---- open and close ------------------------------------------------- */
 
 static int check_pair(const struct csa_layout *from,
@@ -511,7 +564,9 @@ static int mig_init(struct vmig *mg, const struct csa_layout *to)
 	mg->nr_regions = to->nr_regions;
 	mg->state = malloc(to->nr_regions);
 	mg->inflight = calloc(to->nr_regions, sizeof(*mg->inflight));
-	if (!mg->state || !mg->inflight)
+	mg->inflight_w = calloc(to->nr_regions, sizeof(*mg->inflight_w));
+	mg->watch_region = -1;
+	if (!mg->state || !mg->inflight || !mg->inflight_w)
 		return -ENOMEM;
 	memcpy(mg->state, to->region_state, to->nr_regions);
 	return 0;
@@ -531,6 +586,7 @@ static void mig_free(struct vmig *mg)
 	}
 	free(mg->state);
 	free(mg->inflight);
+	free(mg->inflight_w);
 	pthread_mutex_destroy(&mg->lock);
 	free(mg);
 }

@@ -1026,6 +1026,92 @@ out:
 	mfix_close(&x);
 }
 
+/* ---- watching a region for writes ----------------------------------- */
+
+static bool read_only(struct mfix *x, uint64_t off, uint64_t len)
+{
+	uint8_t *buf = malloc(len);
+	bool good = buf && !do_rw(x->v, CSA_VREQ_READ, off, len, buf);
+
+	free(buf);
+	return good;
+}
+
+/* A write in flight when the watch begins: it starts dirty. */
+static void watch_in_flight(struct mfix *x, uint64_t r)
+{
+	uint64_t R = x->rbytes;
+	uint8_t *buf = malloc(300);
+	struct req q;
+	int sub, w;
+
+	fill(&rng, buf, 300);
+	fake_hold(x->f, true);
+	sub = submit(x->v, &q, CSA_VREQ_WRITE, r * R + 10, 300, buf);
+	w = csa_volume_watch_region(x->v, r, 2);
+	fake_hold(x->f, false);
+	if (!sub)
+		must_complete(&q, "the write in flight");
+	ok(sub == 0 && w == 0 && !csa_volume_watch_clean(x->v, 2),
+	   "watch: with a write in flight on region %" PRIu64 " the watch starts dirty (%d)",
+	   r, w);
+	landed(x, r * R + 10, 300, buf);
+	free(buf);
+}
+
+/* A write held by a lock and released by a cancelled lock: dirty. */
+static void watch_held(struct mfix *x, uint64_t r)
+{
+	uint64_t R = x->rbytes;
+	uint8_t *buf = malloc(200);
+	struct req q;
+	int w, sub;
+
+	fill(&rng, buf, 200);
+	w = csa_volume_watch_region(x->v, r, 3);
+	csa_volume_lock_region(x->v, r, NULL, NULL);
+	sub = submit(x->v, &q, CSA_VREQ_WRITE, r * R, 200, buf);
+	ok(w == 1 && sub == 0 && csa_volume_watch_clean(x->v, 3),
+	   "watch: a write held by the lock of region %" PRIu64 " leaves it clean while held",
+	   r);
+	csa_volume_unlock_region(x->v, r, CSA_REGION_NORMAL);
+	if (!sub)
+		must_complete(&q, "the held write");
+	ok(!csa_volume_watch_clean(x->v, 3),
+	   "watch: ... and dirty once the unlock sends it where the region still is");
+	landed(x, r * R, 200, buf);
+	free(buf);
+}
+
+static void test_watch(void)
+{
+	uint8_t st[MAX_REGIONS] = { 0 };
+	struct mfix x;
+	uint64_t R;
+	int w;
+
+	if (!mfix_open(&x, "watch", &from2, &to_moved, st, 3, 200))
+		goto out;
+	R = x.rbytes;
+	ok(csa_volume_watch_region(x.v, x.nregions, 1) == -EINVAL &&
+	   !csa_volume_watch_clean(x.v, 1),
+	   "watch: a region out of range: -EINVAL, and no watch is clean");
+	w = csa_volume_watch_region(x.v, 3, 1);
+	ok(w == 1 && csa_volume_watch_clean(x.v, 1) &&
+	   !csa_volume_watch_clean(x.v, 7),
+	   "watch: region 3 idle, the watch starts clean (%d); another id is not clean", w);
+	ok(read_only(&x, 3 * R, R) && write_ok(&x, 2 * R, R) &&
+	   write_ok(&x, 4 * R + 1, 100) && csa_volume_watch_clean(x.v, 1),
+	   "watch: a read of region 3 and writes to regions 2 and 4 leave it clean");
+	ok(write_ok(&x, 2 * R + R / 2, R) && !csa_volume_watch_clean(x.v, 1),
+	   "watch: a write reaching into region 3 makes it dirty");
+	watch_in_flight(&x, 5);
+	watch_held(&x, 6);
+	ok(read_ok(&x, 0, SIZE), "watch: the whole volume reads back");
+out:
+	mfix_close(&x);
+}
+
 /* ---- degraded ------------------------------------------------------- */
 
 static void test_degraded(void)
@@ -1226,6 +1312,7 @@ int main(void)
 	test_data("one column moved", &to_moved);
 	test_data("3 columns", &to3);
 	test_locks();
+	test_watch();
 	test_degraded();
 	test_stress();
 	ok(!once_bad, "every request checked (%lu) done once, never inside submit",
