@@ -162,6 +162,11 @@ struct csafs_vol {
 	unsigned reaping;		/* maps of it waiting for the reaper */
 	int flush_err;			/* a closed map's flush failed: the
 					 * next fsync returns it */
+	/* The primary's watch of a region (mig_watch.c); map_lock and
+	 * fs->lock to change, either to read. */
+	uint64_t watch_id;		/* 0: none */
+	uint64_t watch_region;
+	bool watch_dirty;		/* a map that went away saw a write */
 
 	/* What this host did with it, for host.report. */
 	_Atomic uint64_t reads, writes, read_bytes, write_bytes;
@@ -313,6 +318,16 @@ void csafs_mig_sync(struct csafs *fs, struct csafs_vol *v);
  * -EAGAIN when the reload failed: called again then.
  */
 int csafs_mig_lease(struct csafs *fs, bool held);
+/* region.watch {volume, region, watch}: start watching, answer. */
+void csafs_watch_event(struct csafs *fs, const char *name, uint64_t r,
+		       uint64_t id);
+/* True when watch @id of volume @name saw no write on this host (and for
+ * a volume it does not see); false for id 0. */
+bool csafs_watch_clean(struct csafs *fs, const char *name, uint64_t id);
+/* A map just built for @v watches what @v watches. v->map_lock held. */
+void csafs_watch_install(struct csafs_vol *v, struct csa_volume *cv);
+/* A map of @v going away leaves its verdict in @v. fs->lock held. */
+void csafs_watch_fold(struct csafs_vol *v, const struct csa_volume *cv);
 /* True if @mine and @other put every byte in the same place (region
  * states aside); NULL only equals NULL. */
 bool csafs_same_place(struct csa_layout *mine, const struct csa_layout *other);

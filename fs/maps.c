@@ -115,8 +115,10 @@ void csafs_map_put(struct csafs *fs, struct csafs_map *m)
 			;
 		*pm = m->next;
 	}
-	if (last)
+	if (last) {
 		m->vol->reaping++;
+		csafs_watch_fold(m->vol, m->cv);
+	}
 	pthread_mutex_unlock(&fs->lock);
 	if (!last)
 		return;
@@ -152,6 +154,7 @@ static int map_build(struct csafs *fs, struct csafs_vol *v,
 	if (csa_volume_degraded(m->cv))
 		csafs_log(FUSE_LOG_WARNING, "volume %s is degraded (reads only): %s",
 			  v->name, err);
+	csafs_watch_install(v, m->cv);
 	m->refs = 1;
 	m->vol = v;
 	pthread_mutex_lock(&fs->lock);

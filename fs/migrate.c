@@ -11,7 +11,8 @@
  *     for what is in flight on it (in the current map and in maps being
  *     retired, which still send to the old place), then answer region.ack;
  *   region.unlock {volume, region, state}: the region is now there;
- *     release what was held, to that place.
+ *     release what was held, to that place;
+ *   region.watch: mig_watch.c; the lock's ack says what it saw.
  *
  * The answer comes from the event thread once the region has drained:
  * events wait behind it for at most the drain (the I/O timeout). Held
@@ -135,7 +136,8 @@ static int lock_region(struct csafs *fs, struct csafs_vol *v, uint64_t r)
 	return ok && retired_drain(fs, v) ? 0 : -ETIMEDOUT;
 }
 
-static void ack(struct csafs *fs, const char *name, uint64_t r, uint64_t lock)
+static void ack(struct csafs *fs, const char *name, uint64_t r, uint64_t lock,
+		bool clean)
 {
 	struct json_object *req = json_object_new_object(), *res = NULL;
 	struct csa_client_err e;
@@ -145,6 +147,7 @@ static void ack(struct csafs *fs, const char *name, uint64_t r, uint64_t lock)
 	json_object_object_add(req, "volume", json_object_new_string(name));
 	json_object_object_add(req, "region", json_object_new_int64((int64_t)r));
 	json_object_object_add(req, "lock", json_object_new_int64((int64_t)lock));
+	json_object_object_add(req, "clean", json_object_new_boolean(clean));
 	ret = csafs_call(fs, req, &res, &e);
 	if (ret)
 		csafs_log(FUSE_LOG_WARNING, "volume %s region %llu: the lock could not be acknowledged: %s",
@@ -154,7 +157,7 @@ static void ack(struct csafs *fs, const char *name, uint64_t r, uint64_t lock)
 }
 
 static void on_lock(struct csafs *fs, const char *name, uint64_t r,
-		    uint64_t lock)
+		    uint64_t lock, uint64_t watch)
 {
 	struct csafs_vol *v = csafs_vol_by_name(fs, name);
 	int ret = 0;
@@ -172,7 +175,8 @@ static void on_lock(struct csafs *fs, const char *name, uint64_t r,
 			  name, (unsigned long long)r, strerror(-ret));
 		return;
 	}
-	ack(fs, name, r, lock);
+	/* Drained: no write can touch the region any more. */
+	ack(fs, name, r, lock, csafs_watch_clean(fs, name, watch));
 }
 
 static void on_unlock(struct csafs *fs, const char *name, uint64_t r,
@@ -202,6 +206,16 @@ static void on_unlock(struct csafs *fs, const char *name, uint64_t r,
 	csafs_vol_put(fs, v);
 }
 
+static uint64_t u64_field(struct json_object *data, const char *key)
+{
+	struct json_object *o;
+
+	if (!json_object_object_get_ex(data, key, &o) ||
+	    json_object_get_int64(o) < 0)
+		return 0;
+	return (uint64_t)json_object_get_int64(o);
+}
+
 static bool region_of(struct json_object *data, const char **name,
 		      uint64_t *r)
 {
@@ -224,8 +238,10 @@ void csafs_mig_event(struct csafs *fs, const char *event,
 	if (!region_of(data, &name, &r))
 		return;
 	if (!strcmp(event, "region.lock")) {
-		on_lock(fs, name, r, (uint64_t)json_object_get_int64(
-				json_object_object_get(data, "lock")));
+		on_lock(fs, name, r, u64_field(data, "lock"),
+			u64_field(data, "watch"));
+	} else if (!strcmp(event, "region.watch")) {
+		csafs_watch_event(fs, name, r, u64_field(data, "watch"));
 	} else if (!strcmp(event, "region.unlock")) {
 		state = json_object_get_string(json_object_object_get(data, "state"));
 		on_unlock(fs, name, r, state && !strcmp(state, "migrated") ?

@@ -111,13 +111,24 @@ static void failed(struct pbuf *out, struct json_object *d)
 	text(out, pj_str(d, "message"));
 }
 
-/* db1 region 12 lock 7 */
-static void region_lock(struct pbuf *out, struct json_object *d)
+/* db1 region 12 lock 7 (@key "lock"), db1 region 12 watch 40 */
+static void region_num(struct pbuf *out, struct json_object *d,
+		       const char *key)
 {
 	volume(out, d);
-	pbuf_printf(out, " region %llu lock %llu",
-		    (unsigned long long)pj_u64(d, "region"),
-		    (unsigned long long)pj_u64(d, "lock"));
+	pbuf_printf(out, " region %llu %s %llu",
+		    (unsigned long long)pj_u64(d, "region"), key,
+		    (unsigned long long)pj_u64(d, key));
+}
+
+static void region_lock(struct pbuf *out, struct json_object *d)
+{
+	region_num(out, d, "lock");
+}
+
+static void region_watch(struct pbuf *out, struct json_object *d)
+{
+	region_num(out, d, "watch");
 }
 
 /* db1 region 12 migrated */
@@ -170,6 +181,7 @@ static const struct {
 	{ "migration.paused", volume }, { "migration.resumed", volume },
 	{ "migration.done", done }, { "migration.failed", failed },
 	{ "region.lock", region_lock }, { "region.unlock", region_unlock },
+	{ "region.watch", region_watch },
 	{ "array.load", array_load }, { "alert", alert },
 	{ "alert.cleared", array_only },
 };

@@ -99,6 +99,22 @@ int csa_api_u64(struct json_object *req, const char *name, bool required,
 	return 0;
 }
 
+int csa_api_bool(struct json_object *req, const char *name, bool required,
+		 bool *out, struct csa_api_err *e)
+{
+	struct json_object *v;
+	int ret;
+
+	v = field(req, name, required, e, &ret);
+	if (!v)
+		return ret;
+	if (!json_object_is_type(v, json_type_boolean))
+		return csa_api_fail(e, "bad_request",
+				    "field \"%s\" must be true or false", name);
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
 /* The list field @name, or NULL (absent, or refused: *@ret says). */
 static struct json_object *list_field(struct json_object *req,
 				      const char *name, size_t max,

@@ -96,6 +96,8 @@ int csa_api_string(struct json_object *req, const char *name, bool required,
 		   char *out, size_t len, struct csa_api_err *e);
 int csa_api_u64(struct json_object *req, const char *name, bool required,
 		uint64_t max, uint64_t *out, struct csa_api_err *e);
+int csa_api_bool(struct json_object *req, const char *name, bool required,
+		 bool *out, struct csa_api_err *e);
 
 /*
  * List fields: at most @max entries. csa_api_strings writes the i-th

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,8 @@ static int check_fit(const struct csa_store *s, const struct csa_catalog *c,
 	return 0;
 }
 
-static void write_dev(struct csa_store *s, struct sdev *d, struct images *im,
-		      unsigned k)
+/* Write the image to slot @k of @d and flush; d->werr says how it went. */
+static void write_dev(struct sdev *d, const struct images *im, unsigned k)
 {
 	int ret;
 
@@ -93,6 +94,12 @@ static void write_dev(struct csa_store *s, struct sdev *d, struct images *im,
 		ret = d->ops->flush(d->dev);
 	}
 	d->werr = ret > 0 ? -EIO : ret;
+}
+
+/* After the write: what slot @k of @d holds now. */
+static void written(struct csa_store *s, struct sdev *d,
+		    const struct images *im, unsigned k)
+{
 	if (d->werr) {
 		/* What the slot holds now is unknown; it stays the next one. */
 		d->slot[k].status = CSA_SLOT_CORRUPT;
@@ -109,12 +116,33 @@ static void write_dev(struct csa_store *s, struct sdev *d, struct images *im,
 	d->next = 1 - k;
 }
 
-static int write_all(struct csa_store *s, const struct csa_catalog *c,
-		     struct images *im, char *err, size_t errlen)
+/* One LUN's write, on a thread of its own: the LUNs are written at once,
+ * so that a commit takes as long as the slowest LUN, not their sum. */
+struct wjob {
+	struct sdev *d;
+	const struct images *im;
+	unsigned k;
+	pthread_t thread;
+	bool threaded;
+};
+
+static void *write_main(void *arg)
+{
+	struct wjob *j = arg;
+
+	write_dev(j->d, j->im, j->k);
+	return NULL;
+}
+
+/* The LUNs to write, each with its slot image ready; their count. */
+static int jobs_of(struct csa_store *s, const struct csa_catalog *c,
+		   struct images *im, struct wjob *jobs, unsigned *n,
+		   char *err, size_t errlen)
 {
 	unsigned i;
 	int ret;
 
+	*n = 0;
 	for (i = 0; i < s->nr_devs; i++) {
 		struct sdev *d = &s->devs[i];
 
@@ -129,9 +157,34 @@ static int write_all(struct csa_store *s, const struct csa_catalog *c,
 			    errlen);
 		if (ret)
 			return ret;
-		write_dev(s, d, im, d->next);
+		jobs[(*n)++] = (struct wjob){ .d = d, .im = im, .k = d->next };
 	}
 	return 0;
+}
+
+static int write_all(struct csa_store *s, const struct csa_catalog *c,
+		     struct images *im, char *err, size_t errlen)
+{
+	struct wjob *jobs = calloc(s->nr_devs + 1, sizeof(*jobs));
+	unsigned i, n;
+	int ret;
+
+	if (!jobs)
+		return report(-ENOMEM, err, errlen, "out of memory");
+	ret = jobs_of(s, c, im, jobs, &n, err, errlen);
+	for (i = 0; !ret && n > 1 && i < n; i++)
+		jobs[i].threaded = !pthread_create(&jobs[i].thread, NULL,
+						   write_main, &jobs[i]);
+	for (i = 0; !ret && i < n; i++) {
+		if (jobs[i].threaded)
+			pthread_join(jobs[i].thread, NULL);
+		else
+			write_dev(jobs[i].d, im, jobs[i].k);
+	}
+	for (i = 0; !ret && i < n; i++)
+		written(s, jobs[i].d, im, jobs[i].k);
+	free(jobs);
+	return ret;
 }
 
 /* 1 if some LUN of array @name completed the write and the flush. */

@@ -111,7 +111,11 @@
  *   reason "manual"|"set"|"monitor: a2 at 93 %"..., started,
  *   regions, regions_done, region_bytes, bytes, bytes_done, rate_mbps
  *   (copy rate, last 5 s), max_rate, eta_seconds (-1: unknown),
- *   locked_region (-1: none), locks (taken so far by this primary),
+ *   locked_region (-1: none), locks (taken so far by this primary; a
+ *   region written while it was copied ahead is locked again),
+ *   regions_moved (by this primary), regions_ahead (of them, those whose
+ *   copy made while the hosts went on stood: locked only for the catalog
+ *   write),
  *   lock_ms_p50, lock_ms_p99, lock_ms_max (how long regions stayed
  *   locked, lock event to unlock event: no I/O waited longer),
  *   from: [arrays], to: [arrays]}
@@ -121,9 +125,13 @@
  *   the volume's. -> {migrations: [MIGRATION...]} (those changed)
  *   errors: not_found (no such volume, or it is not migrating)
  *
- * region.ack {volume, region, lock} (host role): the host holds new I/O to
- *   the region and has none in flight (the answer to a region.lock
- *   event). -> {}   errors: not_found (no such lock: it was dropped)
+ * region.ack {volume, region, lock, clean?} (host role): the host holds
+ *   new I/O to the region and has none in flight (the answer to a
+ *   region.lock event); clean: no write touched the region since the
+ *   watch the lock named. region.ack {volume, region, watch}: the host
+ *   counts writes to the region from now on (the answer to region.watch).
+ *   -> {}   errors: not_found (no such lock or watch: it was dropped or
+ *   the copy began), bad_request (neither or both of lock and watch)
  *
  * volume.delete {name} -> {name}
  *   errors: not_found, busy (open on another host: "volume \"v\" is open
@@ -154,9 +162,12 @@
  *   {MIGRATION with state "done": its final figures}, migration.retry
  *   {volume, code, message, failures} (a region failed; it is tried
  *   again), migration.failed {the same} (5 in a row: the migration is
- *   paused until resumed by hand); region.lock {volume, region,
- *   lock (a number)}: hold new I/O to the region, drain, answer with
- *   region.ack; region.unlock {volume, region, state "migrated"|"normal"}:
+ *   paused until resumed by hand); region.watch {volume, region, watch
+ *   (a number)}: count writes to the region from now on and answer with
+ *   region.ack (the primary copies it meanwhile); region.lock {volume,
+ *   region, lock (a number), watch?}: hold new I/O to the region, drain,
+ *   answer with region.ack, saying whether the region stayed clean since
+ *   that watch; region.unlock {volume, region, state "migrated"|"normal"}:
  *   take the region from there and release what was held; host.fenced
  *   {host, volume, luns: ["a1 LUN 1", ...] (its key removed there),
  *   failed (LUNs that could not be fenced)}: a host that did not

@@ -5,7 +5,8 @@
  *   pd_migrate.c     the migrator thread: one region at a time, the
  *                    steps of DESIGN.md "Monitoring and migration"
  *   pd_mig_lock.c    the host half of a region lock: the lock event,
- *                    the acknowledgements, hosts that do not answer
+ *                    the acknowledgements, hosts that do not answer;
+ *                    the watch of a region copied before it is locked
  *   pd_fence.c       the array half: a host's registrations removed
  *   pd_mig_pace.c    how fast the copy may go
  *   pd_mig_copy.c    copying and checking one region
@@ -29,6 +30,10 @@
 #include "primary/primaryd.h"
 
 #define PD_MIG_ACK_MS		2000	/* hosts have this long to answer a lock */
+#define PD_MIG_WATCH_MS		500	/* and this long to answer a watch */
+/* Copies of a region made while the hosts go on, before one is made
+ * under the lock: a region written meanwhile is copied again. */
+#define PD_MIG_AHEAD_TRIES	3
 #define PD_MIG_RATE_WINDOW	8	/* regions the copy rate is measured over */
 #define PD_MIG_LOCKS_KEPT	4096	/* lock times kept for percentiles */
 #define PD_MIG_GUESS_MBPS	100	/* for the expected time when nothing is known */
@@ -42,15 +47,28 @@ struct pd_mig {
 	char volume[CSA_VOLUME_NAME_MAX];
 	int64_t locked;			/* the region locked now; -1 none */
 	uint64_t lock_id;		/* of that lock, for region.ack */
-	unsigned nr_expect;		/* hosts that must acknowledge */
+	unsigned nr_expect;		/* hosts asked to acknowledge */
 	char (*expect)[CSA_HOST_NAME_MAX];
 	bool *acked;
+	bool *clean;			/* its ack: no write since the watch */
+	bool *must;			/* it has the volume open: an answer,
+					 * or its lease runs out and it is
+					 * fenced; the others (watchers) only
+					 * make the region dirty */
+	uint64_t watch_id;		/* the watch of region `watched` */
+	int64_t watched;		/* -1 none */
+	bool watch_taking;		/* acks still count (no copy yet) */
+	unsigned nr_watchers;		/* hosts that acknowledged it */
+	char (*watchers)[CSA_HOST_NAME_MAX];
 	uint64_t bytes_done;		/* copied since this primary started */
 	double rate_mbps;		/* copy rate over the last regions */
 	double t_win[PD_MIG_RATE_WINDOW];	/* time and bytes of them */
 	uint64_t b_win[PD_MIG_RATE_WINDOW];
 	unsigned win_n, win_at;
 	unsigned failures;		/* regions that failed in a row */
+	unsigned moved;			/* regions moved by this primary */
+	unsigned ahead;			/* of them, those whose copy made
+					 * before the lock stood */
 	double lock_t0;			/* when the region was locked */
 	uint32_t lock_ms[PD_MIG_LOCKS_KEPT];	/* how long the last were */
 	unsigned nr_locks;		/* locks taken and released */
@@ -122,6 +140,22 @@ double pd_mig_allowed_mbps(struct csa_primary *p, const char *name,
 int pd_mig_lock(struct csa_primary *p, struct pd_mig *m, uint64_t r);
 /* Release it, the region now @state: the region.unlock event. Lock held. */
 void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state);
+/*
+ * Ask every host to watch region @r for writes (region.watch) and wait
+ * until those that have the volume open answered: the region may then
+ * be copied while they go on. Called and returns with p->lock held. 0,
+ * -ETIMEDOUT when one did not answer in PD_MIG_WATCH_MS (copy it under
+ * the lock), -ECANCELED when the daemon stops.
+ */
+int pd_mig_watch(struct csa_primary *p, struct pd_mig *m, uint64_t r);
+/* The copy begins: later answers to the watch do not count. */
+void pd_mig_watch_close(struct pd_mig *m);
+/* After pd_mig_lock of the watched region: true when every host that
+ * answered says no write touched it since the watch, and each that has
+ * the volume open answered the watch in time. Lock held. */
+bool pd_mig_clean(const struct pd_mig *m);
+/* Wait on the migrator's condition for at most @ms. Lock held. */
+void pd_mig_nap(struct csa_primary *p, uint64_t ms);
 /* ---- pd_fence.c -------------------------------------------------------------- */
 
 /* Remove @host's registration from every LUN of @volume, where it is and
@@ -129,9 +163,12 @@ void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state);
  * for no such volume, -EIO when some LUN could not be fenced. */
 int pd_fence_host(struct csa_primary *p, const char *host, const char *volume);
 
-/* A host's region.ack: 0, or -ENOENT when no such lock waits for it. */
+/* A host's region.ack of lock @lock_id (@clean: no write since the
+ * watch), or of watch @watch_id when @lock_id is 0: 0, or -ENOENT when
+ * no such lock or watch waits for it. Lock held. */
 int pd_mig_ack(struct csa_primary *p, const char *host, const char *volume,
-	       uint64_t region, uint64_t lock_id);
+	       uint64_t region, uint64_t lock_id, uint64_t watch_id,
+	       bool clean);
 
 /* ---- pd_ops_migrate.c ------------------------------------------------------------ */
 

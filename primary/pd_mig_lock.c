@@ -17,6 +17,16 @@
  * refuse its writes from then on. A host that keeps reporting
  * but never answers holds the region back: the lock is dropped and the
  * region tried again later.
+ *
+ * Copying ahead: before the lock, region.watch {volume, region, watch}
+ * asks every host to count writes to the region from then on; once those
+ * with the volume open answered (region.ack with the watch), the region
+ * is copied while they go on. The lock event then names the watch, and
+ * each host's ack says whether the region stayed clean. If every host
+ * that could have written it says so, the copy stands and the lock lasts
+ * only as long as the catalog write. Hosts that answered the watch are
+ * asked for the lock too, open or not: one may have written the region
+ * and closed its file since.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +46,7 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void wait_ms(struct csa_primary *p, uint64_t ms)
+void pd_mig_nap(struct csa_primary *p, uint64_t ms)
 {
 	struct timespec ts;
 
@@ -50,23 +60,40 @@ static void wait_ms(struct csa_primary *p, uint64_t ms)
 	pthread_cond_timedwait(&p->mig_cond, &p->lock, &ts);
 }
 
-static unsigned missing(const struct pd_mig *m)
+static bool is_in(char (*names)[CSA_HOST_NAME_MAX], unsigned n,
+		  const char *host)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], host))
+			return true;
+	return false;
+}
+
+/* Hosts that have not answered: those that must, or all of them. */
+static unsigned missing(const struct pd_mig *m, bool must_only)
 {
 	unsigned i, n = 0;
 
 	for (i = 0; i < m->nr_expect; i++)
-		n += !m->acked[i];
+		n += !m->acked[i] && (m->must[i] || !must_only);
 	return n;
 }
 
-static void publish_lock(struct csa_primary *p, const struct pd_mig *m)
+static void publish(struct csa_primary *p, const struct pd_mig *m,
+		    const char *event, int64_t region, const char *key,
+		    uint64_t id)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "volume", json_object_new_string(m->volume));
-	json_object_object_add(o, "region", json_object_new_int64(m->locked));
-	json_object_object_add(o, "lock", json_object_new_int64((int64_t)m->lock_id));
-	csa_api_server_publish(p->api, "region.lock", o);
+	json_object_object_add(o, "region", json_object_new_int64(region));
+	json_object_object_add(o, key, json_object_new_int64((int64_t)id));
+	if (!strcmp(event, "region.lock") && m->watched == region)
+		json_object_object_add(o, "watch",
+				       json_object_new_int64((int64_t)m->watch_id));
+	csa_api_server_publish(p->api, event, o);
 }
 
 /*
@@ -80,7 +107,7 @@ static int fence(struct csa_primary *p, struct pd_mig *m)
 	unsigned i;
 
 	for (i = 0; i < m->nr_expect; i++)
-		if (!m->acked[i])
+		if (!m->acked[i] && m->must[i])
 			pd_fence_host(p, m->expect[i], m->volume);
 	return 0;
 }
@@ -93,41 +120,72 @@ static int wait_leases(struct csa_primary *p, struct pd_mig *m)
 	bool held;
 
 	for (i = 0; i < m->nr_expect; i++)
-		if (!m->acked[i])
+		if (!m->acked[i] && m->must[i])
 			pd_log("lock of %s region %lld: host %s did not answer in %u ms; waiting for its lease to run out",
 			       m->volume, (long long)m->locked, m->expect[i],
 			       PD_MIG_ACK_MS);
 	do {
 		held = false;
 		for (i = 0; i < m->nr_expect; i++)
-			if (!m->acked[i] && pd_hosts_holds(p, m->expect[i], m->volume))
+			if (!m->acked[i] && m->must[i] &&
+			    pd_hosts_holds(p, m->expect[i], m->volume))
 				held = true;
 		if (!held)
 			return fence(p, m);
-		wait_ms(p, 200);
+		pd_mig_nap(p, 200);
 	} while (!p->stopping && mono_ms() < until);
 	return p->stopping ? -ECANCELED : -ETIMEDOUT;
+}
+
+/* Who is asked to answer the lock of @r: the hosts with the volume open,
+ * and those that answered its watch. */
+static int expect_for(struct csa_primary *p, struct pd_mig *m, uint64_t r)
+{
+	char (*open)[CSA_HOST_NAME_MAX] = NULL;
+	unsigned n = pd_hosts_holding(p, m->volume, &open), i, k;
+	unsigned w = m->watched == (int64_t)r ? m->nr_watchers : 0;
+
+	free(m->expect);
+	free(m->acked);
+	free(m->clean);
+	free(m->must);
+	m->nr_expect = 0;
+	m->expect = calloc(n + w + 1, sizeof(*m->expect));
+	m->acked = calloc(n + w + 1, sizeof(*m->acked));
+	m->clean = calloc(n + w + 1, sizeof(*m->clean));
+	m->must = calloc(n + w + 1, sizeof(*m->must));
+	if (!open || !m->expect || !m->acked || !m->clean || !m->must) {
+		free(open);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(m->expect[i], open[i], sizeof(open[i]));
+		m->must[i] = true;
+	}
+	for (k = 0; k < w; k++)
+		if (!is_in(open, n, m->watchers[k]))
+			memcpy(m->expect[i++], m->watchers[k], sizeof(m->watchers[k]));
+	m->nr_expect = i;
+	free(open);
+	return 0;
 }
 
 int pd_mig_lock(struct csa_primary *p, struct pd_mig *m, uint64_t r)
 {
 	uint64_t deadline = mono_ms() + PD_MIG_ACK_MS;
 
-	free(m->expect);
-	free(m->acked);
-	m->nr_expect = pd_hosts_holding(p, m->volume, &m->expect);
-	m->acked = calloc(m->nr_expect + 1, sizeof(*m->acked));
-	if (!m->acked)
+	if (expect_for(p, m, r))
 		return -ENOMEM;
 	m->locked = (int64_t)r;
 	m->lock_id = ++p->lock_seq;
 	m->lock_t0 = (double)mono_ms();
-	publish_lock(p, m);
-	while (missing(m) && !p->stopping && mono_ms() < deadline)
-		wait_ms(p, deadline - mono_ms());
+	publish(p, m, "region.lock", m->locked, "lock", m->lock_id);
+	/* Watchers that do not answer only make the region dirty. */
+	while (missing(m, false) && !p->stopping && mono_ms() < deadline)
+		pd_mig_nap(p, deadline - mono_ms());
 	if (p->stopping)
 		return -ECANCELED;
-	return missing(m) ? wait_leases(p, m) : 0;
+	return missing(m, true) ? wait_leases(p, m) : 0;
 }
 
 void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state)
@@ -143,26 +201,108 @@ void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state)
 		state == CSA_REGION_MIGRATED ? "migrated" : "normal"));
 	csa_api_server_publish(p->api, "region.unlock", o);
 	m->locked = -1;
+	m->watched = -1;
 	/* How long the hosts held the region: what any I/O to it waited,
 	 * at most. */
 	m->lock_ms[m->nr_locks++ % PD_MIG_LOCKS_KEPT] =
 		(uint32_t)((double)mono_ms() - m->lock_t0);
 }
 
+/* ---- the watch ---------------------------------------------------------------- */
+
+static bool all_watching(const struct pd_mig *m,
+			 char (*open)[CSA_HOST_NAME_MAX], unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!is_in(m->watchers, m->nr_watchers, open[i]))
+			return false;
+	return true;
+}
+
+int pd_mig_watch(struct csa_primary *p, struct pd_mig *m, uint64_t r)
+{
+	uint64_t deadline = mono_ms() + PD_MIG_WATCH_MS;
+	char (*open)[CSA_HOST_NAME_MAX] = NULL;
+	unsigned n = pd_hosts_holding(p, m->volume, &open);
+	bool all;
+
+	if (!open)
+		return -ENOMEM;
+	m->nr_watchers = 0;
+	m->watched = (int64_t)r;
+	m->watch_id = ++p->lock_seq;
+	m->watch_taking = true;
+	publish(p, m, "region.watch", m->watched, "watch", m->watch_id);
+	while (!(all = all_watching(m, open, n)) && !p->stopping &&
+	       mono_ms() < deadline)
+		pd_mig_nap(p, deadline - mono_ms());
+	free(open);
+	if (!all)
+		m->watched = -1;
+	pd_mig_watch_close(m);
+	return p->stopping ? -ECANCELED : all ? 0 : -ETIMEDOUT;
+}
+
+void pd_mig_watch_close(struct pd_mig *m)
+{
+	m->watch_taking = false;
+}
+
+bool pd_mig_clean(const struct pd_mig *m)
+{
+	unsigned i;
+
+	if (m->watched < 0 || m->watched != m->locked)
+		return false;
+	for (i = 0; i < m->nr_expect; i++)
+		if (!m->acked[i] || !m->clean[i] ||
+		    !is_in(m->watchers, m->nr_watchers, m->expect[i]))
+			return false;
+	return true;
+}
+
+static int watch_ack(struct pd_mig *m, const char *host, uint64_t region,
+		     uint64_t id)
+{
+	char (*w)[CSA_HOST_NAME_MAX];
+
+	if (!m->watch_taking || m->watched != (int64_t)region || m->watch_id != id)
+		return -ENOENT;
+	if (is_in(m->watchers, m->nr_watchers, host))
+		return 0;
+	w = realloc(m->watchers, (m->nr_watchers + 1) * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	m->watchers = w;
+	snprintf(w[m->nr_watchers++], sizeof(*w), "%s", host);
+	return 0;
+}
+
 int pd_mig_ack(struct csa_primary *p, const char *host, const char *volume,
-	       uint64_t region, uint64_t lock_id)
+	       uint64_t region, uint64_t lock_id, uint64_t watch_id,
+	       bool clean)
 {
 	struct pd_mig *m;
 	unsigned i;
+	int ret = 0;
 
 	for (m = p->migs; m; m = m->next)
 		if (!strcmp(m->volume, volume))
 			break;
-	if (!m || m->locked != (int64_t)region || m->lock_id != lock_id)
+	if (!m)
 		return -ENOENT;
-	for (i = 0; i < m->nr_expect; i++)
-		if (!strcmp(m->expect[i], host))
+	if (!lock_id)
+		ret = watch_ack(m, host, region, watch_id);
+	else if (m->locked != (int64_t)region || m->lock_id != lock_id)
+		ret = -ENOENT;
+	for (i = 0; lock_id && !ret && i < m->nr_expect; i++)
+		if (!strcmp(m->expect[i], host)) {
 			m->acked[i] = true;
-	pd_migrator_kick(p);
-	return 0;
+			m->clean[i] = clean;
+		}
+	if (!ret)
+		pd_migrator_kick(p);
+	return ret;
 }

@@ -105,6 +105,8 @@ static void add_locks(struct json_object *o, const struct pd_mig *m)
 		qsort(v, n, sizeof(*v), u32_cmp);
 	}
 	ADD(o, "locks", I64(m ? m->nr_locks : 0));
+	ADD(o, "regions_moved", I64(m ? m->moved : 0));
+	ADD(o, "regions_ahead", I64(m ? m->ahead : 0));
 	ADD(o, "lock_ms_p50", I64(v ? v[(n - 1) / 2] : 0));
 	ADD(o, "lock_ms_p99", I64(v ? v[(n * 99 + 99) / 100 - 1] : 0));
 	ADD(o, "lock_ms_max", I64(v ? v[n - 1] : 0));

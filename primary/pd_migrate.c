@@ -9,6 +9,13 @@
  *   3. record it as migrated in the catalog, on a majority of the arrays;
  *   4. tell the hosts where it is now, which unlocks it.
  *
+ * Step 2 is done ahead when it can: the hosts watch the region for
+ * writes while it is copied, and if none wrote it by the time it is
+ * locked the copy stands; if one did, it is copied again, up to
+ * PD_MIG_AHEAD_TRIES times, the last under the lock. A region locked
+ * only for its catalog write holds I/O for milliseconds, not for the
+ * copy.
+ *
  * A region that fails at 2 or 3 is unlocked where it was and tried again
  * later: the target is written, never the source, until step 3 says so,
  * so a failure anywhere leaves every region readable where the catalog
@@ -44,21 +51,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Wait on the migrator's condition for at most @ms. Lock held. */
-static void nap(struct csa_primary *p, unsigned ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_cond_timedwait(&p->mig_cond, &p->lock, &ts);
-}
-
 void pd_migrator_kick(struct csa_primary *p)
 {
 	pthread_cond_broadcast(&p->mig_cond);
@@ -78,6 +70,7 @@ struct pd_mig *pd_mig_get(struct csa_primary *p, const char *name)
 		return NULL;
 	snprintf(m->volume, sizeof(m->volume), "%s", name);
 	m->locked = -1;
+	m->watched = -1;
 	m->next = p->migs;
 	p->migs = m;
 	return m;
@@ -92,6 +85,9 @@ void pd_mig_forget(struct csa_primary *p, const char *name)
 			*pp = m->next;
 			free(m->expect);
 			free(m->acked);
+			free(m->clean);
+			free(m->must);
+			free(m->watchers);
 			free(m);
 			return;
 		}
@@ -241,6 +237,8 @@ struct region_job {
 	char name[CSA_VOLUME_NAME_MAX];
 	struct csa_layout *from, *to;
 	uint64_t r;
+	uint64_t bytes;		/* a copy of the region writes */
+	uint64_t copied;	/* all its copies wrote (ahead and again) */
 };
 
 /* Copy the layouts of volume @idx: the catalog may change while we copy. */
@@ -291,26 +289,68 @@ static void crash_point(const char *step)
 		}
 }
 
-/* Lock, copy, commit, unlock region j->r. Lock held; dropped to copy. */
-static int run_region(struct csa_primary *p, struct pd_mig *m,
-		      struct region_job *j, uint64_t *bytes)
+/* Copy region j->r. Lock held; dropped to copy. */
+static int copy(struct csa_primary *p, struct region_job *j, char *err,
+		size_t errlen)
 {
-	char err[768] = "";
+	uint64_t n = 0;
 	int ret;
 
-	double T0 = now_s(), T1, T2, T3;
-	ret = pd_mig_lock(p, m, j->r);
-	T1 = now_s();
+	pthread_mutex_unlock(&p->lock);
+	ret = pd_mig_copy_region(p, j->from, j->to, j->r, &n, err, errlen);
+	pthread_mutex_lock(&p->lock);
+	j->bytes = n;
+	j->copied += n;
+	return ret;
+}
+
+/*
+ * Copy region j->r while the hosts go on, watching it for writes, then
+ * lock it. Returns 0 with the region locked, *@stands when no host wrote
+ * it meanwhile (the copy is the region); 0 and not locked when the hosts
+ * could not watch it or the copy failed (the caller copies under the
+ * lock, and says why if it fails again); -errno from the lock.
+ */
+static int copy_ahead(struct csa_primary *p, struct pd_mig *m,
+		      struct region_job *j, bool *stands)
+{
+	char err[768];
+	unsigned t;
+	int ret;
+
+	*stands = false;
+	for (t = 0; t < PD_MIG_AHEAD_TRIES; t++) {
+		if (pd_mig_watch(p, m, j->r) || copy(p, j, err, sizeof(err)))
+			return p->stopping ? -ECANCELED : 0;
+		ret = pd_mig_lock(p, m, j->r);
+		if (ret || (*stands = pd_mig_clean(m)))
+			return ret;
+		/* Written meanwhile: once more while the hosts go on, or
+		 * the last time under this lock. */
+		if (t + 1 < PD_MIG_AHEAD_TRIES)
+			pd_mig_unlock(p, m, CSA_REGION_NORMAL);
+	}
+	return 0;
+}
+
+/* Copy (ahead, or under the lock), commit, unlock region j->r. Lock held. */
+static int run_region(struct csa_primary *p, struct pd_mig *m,
+		      struct region_job *j)
+{
+	char err[768] = "";
+	bool stands;
+	int ret;
+
+	ret = copy_ahead(p, m, j, &stands);
+	if (!ret && m->locked < 0)
+		ret = pd_mig_lock(p, m, j->r);
 	if (ret || !still(p, j)) {
 		pd_mig_unlock(p, m, CSA_REGION_NORMAL);
 		return ret ? ret : -ESTALE;
 	}
 	crash_point("lock");
-	pthread_mutex_unlock(&p->lock);
-	ret = pd_mig_copy_region(p, j->from, j->to, j->r, bytes, err,
-				 sizeof(err));
-	pthread_mutex_lock(&p->lock);
-	T2 = now_s();
+	if (!stands)
+		ret = copy(p, j, err, sizeof(err));
 	if (!ret)
 		crash_point("copy");
 	if (!ret && !still(p, j)) {
@@ -324,10 +364,10 @@ static int run_region(struct csa_primary *p, struct pd_mig *m,
 		return ret;
 	}
 	m->failures = 0;
+	m->moved++;
+	m->ahead += stands;
 	crash_point("commit");
-	T3 = now_s();
 	pd_mig_unlock(p, m, CSA_REGION_MIGRATED);
-	fprintf(stderr, "TRACE lock %.1f copy %.1f commit %.1f ms\n", (T1-T0)*1e3, (T2-T1)*1e3, (T3-T2)*1e3);
 	return 0;
 }
 
@@ -340,7 +380,7 @@ static void pace(struct csa_primary *p, struct region_job *j, uint64_t bytes,
 	double until = now_s() + (want - took);
 
 	while (!p->stopping && now_s() < until)
-		nap(p, (unsigned)((until - now_s()) * 1000) + 1);
+		pd_mig_nap(p, (unsigned)((until - now_s()) * 1000) + 1);
 }
 
 /* One step of the migration of volume @idx. Lock held. */
@@ -348,7 +388,6 @@ static int step(struct csa_primary *p, unsigned idx)
 {
 	struct region_job j = { 0 };
 	struct pd_mig *m;
-	uint64_t bytes = 0;
 	double t0 = now_s();
 	int ret;
 
@@ -358,11 +397,11 @@ static int step(struct csa_primary *p, unsigned idx)
 	if (ret == 1)
 		ret = finish(p, idx);
 	else if (!ret && m)
-		ret = run_region(p, m, &j, &bytes);
-	if (!ret && m && bytes) {
-		account(m, t0, bytes);
+		ret = run_region(p, m, &j);
+	if (!ret && m && j.bytes) {
+		account(m, t0, j.bytes);
 		pd_mig_progress(p, j.name);
-		pace(p, &j, bytes, now_s() - t0);
+		pace(p, &j, j.copied, now_s() - t0);
 	}
 	csa_layout_free(j.from);
 	csa_layout_free(j.to);
@@ -381,9 +420,9 @@ static void *migrator_main(void *arg)
 		 * only once it reports; until its lease could have run out,
 		 * it may be writing regions we would move without it. */
 		if (idx < 0 || time(NULL) < (time_t)(p->started + PD_OPEN_LEASE_S))
-			nap(p, 1000);
+			pd_mig_nap(p, 1000);
 		else if (step(p, (unsigned)idx) && !p->stopping)
-			nap(p, PD_MIG_RETRY_MS);
+			pd_mig_nap(p, PD_MIG_RETRY_MS);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;

@@ -22,20 +22,6 @@ struct migrate_args {
 	uint64_t max_rate;
 };
 
-static int get_bool(struct json_object *req, const char *name, bool *out,
-		    struct csa_api_err *e)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req, name, &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean))
-		return csa_api_fail(e, "bad_request", "field \"%s\" must be true or false",
-				    name);
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
 static int parse_migrate(struct json_object *req, struct migrate_args *a,
 			 struct csa_api_err *e)
 {
@@ -46,8 +32,8 @@ static int parse_migrate(struct json_object *req, struct migrate_args *a,
 	    csa_api_string(req, "name", true, a->name, sizeof(a->name), e) ||
 	    csa_api_strings(req, "to", CSA_MAX_COLUMNS * CSA_MAX_COPIES,
 			    &a->to[0][0], sizeof(a->to[0]), &a->nr_to, e) ||
-	    get_bool(req, "rebalance", &a->rebalance, e) ||
-	    get_bool(req, "dry_run", &a->dry_run, e) ||
+	    csa_api_bool(req, "rebalance", false, &a->rebalance, e) ||
+	    csa_api_bool(req, "dry_run", false, &a->dry_run, e) ||
 	    csa_api_u64(req, "max_rate", false, PD_MAX_RATE, &a->max_rate, e))
 		return -1;
 	if (a->rebalance && a->nr_to)
@@ -219,23 +205,30 @@ int pd_op_region_ack(void *ctx, const struct csa_api_peer *peer,
 		     struct json_object *req, struct json_object **result,
 		     struct csa_api_err *e)
 {
-	static const char *const fields[] = { "volume", "region", "lock", NULL };
+	static const char *const fields[] = { "volume", "region", "lock",
+					      "watch", "clean", NULL };
 	struct csa_primary *p = ctx;
 	char volume[CSA_VOLUME_NAME_MAX];
-	uint64_t region, lock_id;
+	uint64_t region, lock_id = 0, watch_id = 0;
+	bool clean = false;
 	int ret;
 
 	if (csa_api_fields(req, fields, e) ||
 	    csa_api_string(req, "volume", true, volume, sizeof(volume), e) ||
 	    csa_api_u64(req, "region", true, UINT64_MAX >> 1, &region, e) ||
-	    csa_api_u64(req, "lock", true, UINT64_MAX >> 1, &lock_id, e))
+	    csa_api_u64(req, "lock", false, UINT64_MAX >> 1, &lock_id, e) ||
+	    csa_api_u64(req, "watch", false, UINT64_MAX >> 1, &watch_id, e) ||
+	    csa_api_bool(req, "clean", false, &clean, e))
 		return -1;
+	if (!lock_id == !watch_id)
+		return csa_api_fail(e, "bad_request", "region.ack answers a lock or a watch: one of \"lock\" and \"watch\", not 0");
 	pthread_mutex_lock(&p->lock);
-	ret = pd_mig_ack(p, peer->cn, volume, region, lock_id);
+	ret = pd_mig_ack(p, peer->cn, volume, region, lock_id, watch_id, clean);
 	pthread_mutex_unlock(&p->lock);
 	if (ret)
-		return csa_api_fail(e, "not_found", "no lock %llu of region %llu of volume \"%s\" waits for an answer",
-				    (unsigned long long)lock_id,
+		return csa_api_fail(e, "not_found", "no %s %llu of region %llu of volume \"%s\" waits for an answer",
+				    lock_id ? "lock" : "watch",
+				    (unsigned long long)(lock_id ? lock_id : watch_id),
 				    (unsigned long long)region, volume);
 	*result = json_object_new_object();
 	return 0;

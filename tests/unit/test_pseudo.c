@@ -1219,6 +1219,8 @@ static void test_event_lines(void)
 		"2026-11-24T10:43:30Z migration.failed db1 io: a5 did not take region 41\n");
 	line_is("region.lock", "{\"volume\": \"db1\", \"region\": 12, \"lock\": 7}",
 		"2026-11-24T10:43:30Z region.lock db1 region 12 lock 7\n");
+	line_is("region.watch", "{\"volume\": \"db1\", \"region\": 12, \"watch\": 40}",
+		"2026-11-24T10:43:30Z region.watch db1 region 12 watch 40\n");
 	line_is("region.unlock", "{\"volume\": \"db1\", \"region\": 12, \"state\": \"migrated\"}",
 		"2026-11-24T10:43:30Z region.unlock db1 region 12 migrated\n");
 	line_is("array.load",
