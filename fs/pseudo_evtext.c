@@ -92,12 +92,10 @@ static void done(struct pbuf *out, struct json_object *d)
 	pbuf_printf(out, " (%llu regions, %s copied",
 		    (unsigned long long)pj_u64(d, "regions"),
 		    csa_fmt_size(pj_u64(d, "bytes"), a));
-	if (pj_has(d, "locks"))
-		pbuf_printf(out, "; locks %llu, held p50 %llu ms, p99 %llu ms, max %llu ms",
-			    (unsigned long long)pj_u64(d, "locks"),
-			    (unsigned long long)pj_u64(d, "lock_ms_p50"),
-			    (unsigned long long)pj_u64(d, "lock_ms_p99"),
-			    (unsigned long long)pj_u64(d, "lock_ms_max"));
+	if (pj_has(d, "locks")) {
+		pbuf_puts(out, "; locks ");
+		pfmt_locks(out, d);
+	}
 	pbuf_puts(out, ")");
 }
 

@@ -211,6 +211,19 @@ void pfmt_progress(struct pbuf *out, struct json_object *m)
 		    pfmt_secs(pj_i64(m, "eta_seconds"), eta));
 }
 
+void pfmt_locks(struct pbuf *out, struct json_object *m)
+{
+	pbuf_printf(out, "%llu, held p50 %llu ms, p99 %llu ms, max %llu ms",
+		    (unsigned long long)pj_u64(m, "locks"),
+		    (unsigned long long)pj_u64(m, "lock_ms_p50"),
+		    (unsigned long long)pj_u64(m, "lock_ms_p99"),
+		    (unsigned long long)pj_u64(m, "lock_ms_max"));
+	if (pj_has(m, "regions_ahead"))
+		pbuf_printf(out, "; %llu of %llu regions copied ahead",
+			    (unsigned long long)pj_u64(m, "regions_ahead"),
+			    (unsigned long long)pj_u64(m, "regions_moved"));
+}
+
 const char *pfmt_ms(uint64_t us, char buf[PFMT_LEN])
 {
 	return csa_fmt_ms((unsigned long long)us, buf);

@@ -186,12 +186,14 @@ static void migration_rows(struct ptab *t, struct json_object *v,
 		       (long long)pj_i64(m, "locked_region"));
 	else
 		kv_add(t, "locked", "none");
-	if (pj_has(m, "locks"))
-		kv_add(t, "locks", "%llu, held p50 %llu ms, p99 %llu ms, max %llu ms",
-		       (unsigned long long)pj_u64(m, "locks"),
-		       (unsigned long long)pj_u64(m, "lock_ms_p50"),
-		       (unsigned long long)pj_u64(m, "lock_ms_p99"),
-		       (unsigned long long)pj_u64(m, "lock_ms_max"));
+	if (pj_has(m, "locks")) {
+		struct pbuf l = { 0 };
+
+		pfmt_locks(&l, m);
+		kv_add(t, "locks", "%s", l.s ? l.s : "-");
+		out->nomem |= l.nomem;
+		pbuf_free(&l);
+	}
 	kv_add(t, "moving", "%s", from_to(m, list, sizeof(list)));
 	region_map(&map, pj_arr(pj_obj(m, "layout"), "regions"),
 		   pj_u64(m, "regions"));

@@ -104,6 +104,17 @@ check "mv now lives on a3 and a4 ($to)" \
 	bash -c "[[ '$to' == *a3* && '$to' == *a4* && '$to' != *a1* && '$to' != *a2* ]]"
 check "a1's old extents are free again" \
 	test "$(json array show a1 | field free_bytes)" -ge "$free_before"
+# Regions are copied ahead while the hosts watch them for writes: those of
+# the first half (fio never writes there) stand; fio's writes to the
+# second half make some dirty, copied again (more locks than regions).
+done_line=$(grep -m1 'migration.done mv' "$M/.csa/events")
+echo "# ${done_line:-no migration.done mv in .csa/events}"
+read -r locks ahead moved < <(sed -nE 's/.*locks ([0-9]+),.*; ([0-9]+) of ([0-9]+) regions copied ahead.*/\1 \2 \3/p' <<< "$done_line")
+nreg=$(field regions < "$WORK/mig")
+check "every region moved once ($moved of $nreg), at least the first half copied ahead ($ahead)" \
+	bash -c "[ '${moved:-x}' = '$nreg' ] && [ '${ahead:-0}' -ge $((nreg / 2)) ]"
+check "regions fio wrote while they were copied were copied again: $locks locks for $nreg regions" \
+	test "${locks:-0}" -gt "$nreg"
 
 fusermount3 -u "$M"
 daemon_stop "$FS" >/dev/null

@@ -1212,6 +1212,8 @@ static void test_event_lines(void)
 		"2026-11-24T10:43:30Z migration.done db1\n");
 	line_is("migration.done", "{" MIGRATION_DB1 "}",
 		"2026-11-24T10:43:30Z migration.done db1 (80 regions, 5.0G copied; locks 13, held p50 3 ms, p99 12 ms, max 20 ms)\n");
+	line_is("migration.done", "{" MIGRATION_DB1 ", \"regions_moved\": 12, \"regions_ahead\": 10}",
+		"2026-11-24T10:43:30Z migration.done db1 (80 regions, 5.0G copied; locks 13, held p50 3 ms, p99 12 ms, max 20 ms; 10 of 12 regions copied ahead)\n");
 	line_is("migration.done", "{" MIGRATION_LOGS "}",
 		"2026-11-24T10:43:30Z migration.done logs (16 regions, 1.0G copied)\n");
 	line_is("migration.failed",
