@@ -58,13 +58,18 @@ static const char *progress_text(struct json_object *m, char *buf, size_t len)
 	return buf;
 }
 
-/* "12, held p50 3 ms, p99 12 ms, max 20 ms": the region locks taken so
- * far, and how long hosts held I/O for them. */
+/* "12, held p50 3 ms, p99 12 ms, max 20 ms; 10 of 12 regions copied
+ * ahead": the region locks taken so far, how long hosts held I/O for
+ * them, and the regions whose copy made before the lock stood. */
 static const char *locks_text(struct json_object *m, char *buf, size_t len)
 {
-	snprintf(buf, len, "%llu, held p50 %llu ms, p99 %llu ms, max %llu ms",
-		 csa_u64(m, "locks"), csa_u64(m, "lock_ms_p50"),
-		 csa_u64(m, "lock_ms_p99"), csa_u64(m, "lock_ms_max"));
+	int n = snprintf(buf, len, "%llu, held p50 %llu ms, p99 %llu ms, max %llu ms",
+			 csa_u64(m, "locks"), csa_u64(m, "lock_ms_p50"),
+			 csa_u64(m, "lock_ms_p99"), csa_u64(m, "lock_ms_max"));
+
+	if (n > 0 && (size_t)n < len && json_object_object_get_ex(m, "regions_ahead", NULL))
+		snprintf(buf + n, len - (size_t)n, "; %llu of %llu regions copied ahead",
+			 csa_u64(m, "regions_ahead"), csa_u64(m, "regions_moved"));
 	return buf;
 }
 
@@ -194,7 +199,7 @@ static void print_event(const char *ev, struct json_object *d)
 /* The last line: the primary's final figures, when it gives them. */
 static void print_done(const char *name, struct json_object *d)
 {
-	char bytes[CSA_FMT_LEN], locks[128];
+	char bytes[CSA_FMT_LEN], locks[192];
 
 	if (!json_object_object_get(d, "regions")) {
 		printf("%s: migration done\n", name);

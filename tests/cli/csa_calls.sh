@@ -316,7 +316,7 @@ regions    80: 2 locked, 0 migrated
 migration  locked (monitor: a1 at 93 %), since 2026-11-04 10:00:00 UTC
 progress   12/80 regions, 768.0M/5.0G, 95 MB/s, ETA 48s
 locked     region 12
-locks      12, held p50 3 ms, p99 12 ms, max 20 ms
+locks      12, held p50 3 ms, p99 12 ms, max 20 ms; 9 of 12 regions copied ahead
 moving     a1,a2,a3,a4 -> a1,a2,a5,a4, no rate cap
 
 COLUMN  COPY  ARRAY  LUN  START-LBA    BLOCKS  SIZE
@@ -408,7 +408,7 @@ sent "volume set that starts a migration" '[{"op": "volume.set", "name": "db2",
 migration  running (set), since 2026-11-04 10:00:00 UTC
 progress   0/80 regions, 0B/5.0G, 0 MB/s, ETA -
 locked     none
-locks      0, held p50 0 ms, p99 0 ms, max 0 ms
+locks      0, held p50 0 ms, p99 0 ms, max 0 ms; 0 of 0 regions copied ahead
 moving     a1,a2,a3,a4 -> a1,a2,a5,a4, no rate cap
 EOF
 	tail -n +15 "$D/volume.txt"
@@ -481,7 +481,7 @@ w1: locked, 40/80 regions, 2.5G/5.0G, 190 MB/s, ETA 13s
 w1: migration paused
 w1: migration resumed
 w1: running, 80/80 regions, 5.0G/5.0G, 200 MB/s, ETA 0s
-w1: migration done: 80 regions, 5.0G copied; locks 80, held p50 3 ms, p99 12 ms, max 20 ms
+w1: migration done: 80 regions, 5.0G copied; locks 80, held p50 3 ms, p99 12 ms, max 20 ms; 60 of 80 regions copied ahead
 EOF
 } | prints "volume migrate --wait (other volumes' and kinds' events left out)"
 run volume migrate bad --wait

@@ -180,12 +180,13 @@ static struct json_object *migration(const char *name, const struct mig *m)
 		 " \"bytes_done\": %llu, \"rate_mbps\": %u, \"max_rate\": %u,"
 		 " \"eta_seconds\": %d, \"locked_region\": %d, \"locks\": %u,"
 		 " \"lock_ms_p50\": %u, \"lock_ms_p99\": %u, \"lock_ms_max\": %u,"
+		 " \"regions_moved\": %u, \"regions_ahead\": %u,"
 		 " \"from\": [\"a1\", \"a2\", \"a3\", \"a4\"],"
 		 " \"to\": [\"a1\", \"a2\", \"a5\", \"a4\"]}",
 		 name, m->state, m->reason, m->done,
 		 (unsigned long long)m->done * 67108864, m->rate, m->max_rate,
 		 m->eta, m->locked, m->done, m->done ? 3 : 0, m->done ? 12 : 0,
-		 m->done ? 20 : 0);
+		 m->done ? 20 : 0, m->done, m->done - m->done / 4);
 	return json_tokener_parse(text);
 }
 
