@@ -55,13 +55,15 @@ static int op_size(void *ctx, const struct csa_api_peer *peer,
 		   struct json_object *req, struct json_object **result,
 		   struct csa_api_err *e)
 {
-	static const char *const fields[] = { "size", NULL };
+	static const char *const fields[] = { "size", "dry", NULL };
 	uint64_t size;
+	bool dry = false;
 
 	(void)ctx;
 	(void)peer;
 	if (csa_api_fields(req, fields, e) ||
-	    csa_api_u64(req, "size", true, 1ULL << 50, &size, e))
+	    csa_api_u64(req, "size", true, 1ULL << 50, &size, e) ||
+	    csa_api_bool(req, "dry", false, &dry, e))
 		return -1;
 	*result = json_object_new_object();
 	return 0;
@@ -284,6 +286,21 @@ static void test_bad_frames(void)
 	ret = csa_client_call(c, r, &res, &e);
 	ok(ret == -EREMOTEIO && strstr(e.msg, "whole number"),
 	   "a size of the wrong type is refused");
+	r = json_object_new_object();
+	json_object_object_add(r, "op", json_object_new_string("size"));
+	json_object_object_add(r, "size", json_object_new_int64(5));
+	json_object_object_add(r, "dry", json_object_new_string("yes"));
+	ret = csa_client_call(c, r, &res, &e);
+	ok(ret == -EREMOTEIO && strstr(e.msg, "field \"dry\" must be true or false"),
+	   "a flag that is not true or false is refused");
+	r = json_object_new_object();
+	json_object_object_add(r, "op", json_object_new_string("size"));
+	json_object_object_add(r, "size", json_object_new_int64(5));
+	json_object_object_add(r, "dry", json_object_new_boolean(true));
+	ret = csa_client_call(c, r, &res, &e);
+	ok(!ret, "a flag that is true is taken");
+	json_object_put(res);
+	res = NULL;
 
 	csa_client_send_raw(c, big, 4);
 	r = NULL;
