@@ -362,6 +362,25 @@ void csa_api_server_publish(struct csa_api_server *s, const char *event,
 	json_object_put(ev);
 }
 
+size_t csa_api_server_subscribers(struct csa_api_server *s, const char *role,
+				  char (**cns)[65])
+{
+	size_t n = 0, k = 0;
+	struct conn *c;
+
+	pthread_mutex_lock(&s->lock);
+	for (c = s->conns; c; c = c->next)
+		n += atomic_load(&c->subscribed) && !atomic_load(&c->done) &&
+		     !strcmp(c->peer.role, role);
+	*cns = n ? calloc(n, sizeof(**cns)) : NULL;
+	for (c = s->conns; *cns && c; c = c->next)
+		if (atomic_load(&c->subscribed) && !atomic_load(&c->done) &&
+		    !strcmp(c->peer.role, role))
+			memcpy((*cns)[k++], c->peer.cn, sizeof(c->peer.cn));
+	pthread_mutex_unlock(&s->lock);
+	return k;
+}
+
 /* ---- connections ---------------------------------------------------- */
 
 static void conn_loop(struct conn *c)

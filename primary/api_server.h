@@ -81,6 +81,14 @@ int csa_api_server_port(const struct csa_api_server *s);
 void csa_api_server_publish(struct csa_api_server *s, const char *event,
 			    struct json_object *data);
 
+/*
+ * The common names of the connections of @role subscribed now, into
+ * *@cns (malloc'd, one entry per connection; NULL when there are none or
+ * memory is short). Returns how many.
+ */
+size_t csa_api_server_subscribers(struct csa_api_server *s, const char *role,
+				  char (**cns)[65]);
+
 /* Close every connection, stop the threads, free. */
 void csa_api_server_stop(struct csa_api_server *s);
 

@@ -142,8 +142,8 @@ int pd_mig_lock(struct csa_primary *p, struct pd_mig *m, uint64_t r);
 void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state);
 /*
  * Ask every host to watch region @r for writes (region.watch) and wait
- * until those that have the volume open answered: the region may then
- * be copied while they go on. Called and returns with p->lock held. 0,
+ * until those that have the volume open, and those subscribed to the
+ * events, answered: the region may then be copied while they go on. Called and returns with p->lock held. 0,
  * -ETIMEDOUT when one did not answer in PD_MIG_WATCH_MS (copy it under
  * the lock), -ECANCELED when the daemon stops.
  */
@@ -152,8 +152,9 @@ int pd_mig_watch(struct csa_primary *p, struct pd_mig *m, uint64_t r);
 void pd_mig_watch_close(struct pd_mig *m);
 /* After pd_mig_lock of the watched region: true when every host that
  * answered says no write touched it since the watch, and each that has
- * the volume open answered the watch in time. Lock held. */
-bool pd_mig_clean(const struct pd_mig *m);
+ * the volume open, or is subscribed to the events, answered the watch in
+ * time. Lock held. */
+bool pd_mig_clean(struct csa_primary *p, const struct pd_mig *m);
 /* Wait on the migrator's condition for at most @ms. Lock held. */
 void pd_mig_nap(struct csa_primary *p, uint64_t ms);
 /* ---- pd_fence.c -------------------------------------------------------------- */

@@ -19,14 +19,17 @@
  * region tried again later.
  *
  * Copying ahead: before the lock, region.watch {volume, region, watch}
- * asks every host to count writes to the region from then on; once those
- * with the volume open answered (region.ack with the watch), the region
- * is copied while they go on. The lock event then names the watch, and
- * each host's ack says whether the region stayed clean. If every host
- * that could have written it says so, the copy stands and the lock lasts
- * only as long as the catalog write. Hosts that answered the watch are
- * asked for the lock too, open or not: one may have written the region
- * and closed its file since.
+ * asks every host to count writes to the region from then on; once every
+ * host subscribed to the events and every host with the volume open
+ * answered (region.ack with the watch), the region is copied while they
+ * go on. The lock event then names the watch, and each host's ack says
+ * whether the region stayed clean. If every host that could have written
+ * it says so, the copy stands and the lock lasts only as long as the
+ * catalog write. Hosts that answered the watch are asked for the lock
+ * too, open or not: one may have written the region and closed its file
+ * since. A host the watch did not reach (it subscribed, or reported the
+ * volume open, only after it) may have written the region unseen: the
+ * region is copied again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -211,14 +214,25 @@ void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state)
 /* ---- the watch ---------------------------------------------------------------- */
 
 static bool all_watching(const struct pd_mig *m,
-			 char (*open)[CSA_HOST_NAME_MAX], unsigned n)
+			 char (*hosts)[CSA_HOST_NAME_MAX], size_t n)
 {
-	unsigned i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!is_in(m->watchers, m->nr_watchers, open[i]))
+		if (!is_in(m->watchers, m->nr_watchers, hosts[i]))
 			return false;
 	return true;
+}
+
+/* Every host subscribed to the events now answered the watch. */
+static bool subscribers_watching(struct csa_primary *p, const struct pd_mig *m)
+{
+	char (*subs)[CSA_HOST_NAME_MAX] = NULL;
+	size_t n = csa_api_server_subscribers(p->api, "host", &subs);
+	bool all = (subs || !n) && all_watching(m, subs, n);
+
+	free(subs);
+	return all;
 }
 
 int pd_mig_watch(struct csa_primary *p, struct pd_mig *m, uint64_t r)
@@ -235,8 +249,8 @@ int pd_mig_watch(struct csa_primary *p, struct pd_mig *m, uint64_t r)
 	m->watch_id = ++p->lock_seq;
 	m->watch_taking = true;
 	publish(p, m, "region.watch", m->watched, "watch", m->watch_id);
-	while (!(all = all_watching(m, open, n)) && !p->stopping &&
-	       mono_ms() < deadline)
+	while (!(all = all_watching(m, open, n) && subscribers_watching(p, m)) &&
+	       !p->stopping && mono_ms() < deadline)
 		pd_mig_nap(p, deadline - mono_ms());
 	free(open);
 	if (!all)
@@ -250,11 +264,12 @@ void pd_mig_watch_close(struct pd_mig *m)
 	m->watch_taking = false;
 }
 
-bool pd_mig_clean(const struct pd_mig *m)
+bool pd_mig_clean(struct csa_primary *p, const struct pd_mig *m)
 {
 	unsigned i;
 
-	if (m->watched < 0 || m->watched != m->locked)
+	if (m->watched < 0 || m->watched != m->locked ||
+	    !subscribers_watching(p, m))
 		return false;
 	for (i = 0; i < m->nr_expect; i++)
 		if (!m->acked[i] || !m->clean[i] ||

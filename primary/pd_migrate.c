@@ -323,7 +323,7 @@ static int copy_ahead(struct csa_primary *p, struct pd_mig *m,
 		if (pd_mig_watch(p, m, j->r) || copy(p, j, err, sizeof(err)))
 			return p->stopping ? -ECANCELED : 0;
 		ret = pd_mig_lock(p, m, j->r);
-		if (ret || (*stands = pd_mig_clean(m)))
+		if (ret || (*stands = pd_mig_clean(p, m)))
 			return ret;
 		/* Written meanwhile: once more while the hosts go on, or
 		 * the last time under this lock. */
