@@ -7,8 +7,10 @@
  * subscribed host; each host that has the volume open holds new I/O to
  * the region, waits for what is in flight there, and answers region.ack.
  * The primary waits for the hosts that had the volume open when it locked
- * (the ones whose reports say so): a host that opens it later builds its
- * map from volume.show, which shows the region locked, so it holds too.
+ * (the ones whose reports say so), and for a while for every other host
+ * subscribed to the events (one may have opened it too lately for its
+ * report to say so): a host that opens it later builds its map from what
+ * the events said, the region locked, so it holds too.
  *
  * A host that does not answer within PD_MIG_ACK_MS is not trusted to
  * have stopped writing: the copy waits until its lease runs out (it has
@@ -140,36 +142,52 @@ static int wait_leases(struct csa_primary *p, struct pd_mig *m)
 	return p->stopping ? -ECANCELED : -ETIMEDOUT;
 }
 
-/* Who is asked to answer the lock of @r: the hosts with the volume open,
- * and those that answered its watch. */
+/* Add @n hosts of @names not in the list yet, as optional answerers. */
+static void expect_more(struct pd_mig *m, char (*names)[CSA_HOST_NAME_MAX],
+			size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (!is_in(m->expect, m->nr_expect, names[k]))
+			memcpy(m->expect[m->nr_expect++], names[k], sizeof(names[k]));
+}
+
+/* Who is asked to answer the lock of @r: the hosts with the volume open
+ * (they must), those that answered its watch and those subscribed to the
+ * events (one may have opened the volume so lately that its report has
+ * not come yet: it answers once it holds the region). */
 static int expect_for(struct csa_primary *p, struct pd_mig *m, uint64_t r)
 {
-	char (*open)[CSA_HOST_NAME_MAX] = NULL;
-	unsigned n = pd_hosts_holding(p, m->volume, &open), i, k;
+	char (*open)[CSA_HOST_NAME_MAX] = NULL, (*subs)[CSA_HOST_NAME_MAX] = NULL;
+	unsigned n = pd_hosts_holding(p, m->volume, &open), i;
 	unsigned w = m->watched == (int64_t)r ? m->nr_watchers : 0;
+	size_t ns = csa_api_server_subscribers(p->api, "host", &subs);
 
 	free(m->expect);
 	free(m->acked);
 	free(m->clean);
 	free(m->must);
 	m->nr_expect = 0;
-	m->expect = calloc(n + w + 1, sizeof(*m->expect));
-	m->acked = calloc(n + w + 1, sizeof(*m->acked));
-	m->clean = calloc(n + w + 1, sizeof(*m->clean));
-	m->must = calloc(n + w + 1, sizeof(*m->must));
-	if (!open || !m->expect || !m->acked || !m->clean || !m->must) {
+	m->expect = calloc(n + w + ns + 1, sizeof(*m->expect));
+	m->acked = calloc(n + w + ns + 1, sizeof(*m->acked));
+	m->clean = calloc(n + w + ns + 1, sizeof(*m->clean));
+	m->must = calloc(n + w + ns + 1, sizeof(*m->must));
+	if (!open || (ns && !subs) || !m->expect || !m->acked || !m->clean ||
+	    !m->must) {
 		free(open);
+		free(subs);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
 		memcpy(m->expect[i], open[i], sizeof(open[i]));
 		m->must[i] = true;
 	}
-	for (k = 0; k < w; k++)
-		if (!is_in(open, n, m->watchers[k]))
-			memcpy(m->expect[i++], m->watchers[k], sizeof(m->watchers[k]));
-	m->nr_expect = i;
+	m->nr_expect = n;
+	expect_more(m, m->watchers, w);
+	expect_more(m, subs, ns);
 	free(open);
+	free(subs);
 	return 0;
 }
 
