@@ -182,6 +182,25 @@ bool pd_hosts_holds(struct csa_primary *p, const char *host,
 	return held;
 }
 
+size_t pd_hosts_keep_fresh(struct csa_primary *p,
+			   char (*names)[CSA_HOST_NAME_MAX], size_t n)
+{
+	struct pd_host_state *h;
+	size_t i, k = 0;
+	bool keep;
+
+	pthread_mutex_lock(&p->hosts_lock);
+	for (i = 0; i < n; i++) {
+		keep = false;
+		for (h = p->host_states; h && !keep; h = h->next)
+			keep = !strcmp(h->name, names[i]) && fresh(h);
+		if (keep)
+			memmove(names[k++], names[i], sizeof(names[i]));
+	}
+	pthread_mutex_unlock(&p->hosts_lock);
+	return k;
+}
+
 int pd_hosts_busy(struct csa_primary *p, const char *volume,
 		  const char *except, char *host, size_t len)
 {

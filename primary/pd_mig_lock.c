@@ -76,6 +76,19 @@ static bool is_in(char (*names)[CSA_HOST_NAME_MAX], unsigned n,
 	return false;
 }
 
+/*
+ * The hosts subscribed to the events that report within their lease, into
+ * *@subs (malloc'd or NULL); how many. One whose reports stopped (stopped,
+ * cut off) holds its own I/O to what migrates: it is not waited for.
+ */
+static size_t live_subscribers(struct csa_primary *p,
+			       char (**subs)[CSA_HOST_NAME_MAX])
+{
+	size_t n = csa_api_server_subscribers(p->api, "host", subs);
+
+	return *subs ? pd_hosts_keep_fresh(p, *subs, n) : 0;
+}
+
 /* Hosts that have not answered: those that must, or all of them. */
 static unsigned missing(const struct pd_mig *m, bool must_only)
 {
@@ -162,7 +175,7 @@ static int expect_for(struct csa_primary *p, struct pd_mig *m, uint64_t r)
 	char (*open)[CSA_HOST_NAME_MAX] = NULL, (*subs)[CSA_HOST_NAME_MAX] = NULL;
 	unsigned n = pd_hosts_holding(p, m->volume, &open), i;
 	unsigned w = m->watched == (int64_t)r ? m->nr_watchers : 0;
-	size_t ns = csa_api_server_subscribers(p->api, "host", &subs);
+	size_t ns = live_subscribers(p, &subs);
 
 	free(m->expect);
 	free(m->acked);
@@ -173,7 +186,7 @@ static int expect_for(struct csa_primary *p, struct pd_mig *m, uint64_t r)
 	m->acked = calloc(n + w + ns + 1, sizeof(*m->acked));
 	m->clean = calloc(n + w + ns + 1, sizeof(*m->clean));
 	m->must = calloc(n + w + ns + 1, sizeof(*m->must));
-	if (!open || (ns && !subs) || !m->expect || !m->acked || !m->clean ||
+	if (!open || !m->expect || !m->acked || !m->clean ||
 	    !m->must) {
 		free(open);
 		free(subs);
@@ -242,12 +255,12 @@ static bool all_watching(const struct pd_mig *m,
 	return true;
 }
 
-/* Every host subscribed to the events now answered the watch. */
+/* Every live host subscribed to the events answered the watch. */
 static bool subscribers_watching(struct csa_primary *p, const struct pd_mig *m)
 {
 	char (*subs)[CSA_HOST_NAME_MAX] = NULL;
-	size_t n = csa_api_server_subscribers(p->api, "host", &subs);
-	bool all = (subs || !n) && all_watching(m, subs, n);
+	size_t n = live_subscribers(p, &subs);
+	bool all = all_watching(m, subs, n);
 
 	free(subs);
 	return all;

@@ -246,6 +246,10 @@ unsigned pd_hosts_holding(struct csa_primary *p, const char *volume,
 /* Whether @host's lease on @volume still holds. */
 bool pd_hosts_holds(struct csa_primary *p, const char *host,
 		    const char *volume);
+/* Keep those of the @n hosts @names that reported within their lease (a
+ * host that did not holds its own I/O to what migrates); the new count. */
+size_t pd_hosts_keep_fresh(struct csa_primary *p,
+			   char (*names)[CSA_HOST_NAME_MAX], size_t n);
 /* 1 (and the host's name) if a host other than @except has @volume open. */
 int pd_hosts_busy(struct csa_primary *p, const char *volume,
 		  const char *except, char *host, size_t len);
