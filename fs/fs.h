@@ -300,6 +300,10 @@ void csafs_map_drop(struct csafs *fs, struct csafs_vol *v);
  */
 unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
 			      struct csafs_map **out, unsigned max, int *err);
+/* The current map of @v and those retiring, at most CSAFS_VOL_MAPS, one
+ * reference each (csafs_map_put them); how many. fs->lock held. */
+#define CSAFS_VOL_MAPS	8
+unsigned csafs_vol_maps(struct csafs_vol *v, struct csafs_map **out);
 
 /* ---- migration (migrate.c) ------------------------------------------ */
 

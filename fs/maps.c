@@ -277,6 +277,18 @@ void csafs_map_drop(struct csafs *fs, struct csafs_vol *v)
 	csafs_map_put(fs, old);
 }
 
+unsigned csafs_vol_maps(struct csafs_vol *v, struct csafs_map **out)
+{
+	struct csafs_map *m = v->map ? v->map : v->retired;
+	unsigned n = 0;
+
+	for (; m && n < CSAFS_VOL_MAPS; m = m == v->map ? v->retired : m->next) {
+		m->refs++;
+		out[n++] = m;
+	}
+	return n;
+}
+
 unsigned csafs_maps_for_flush(struct csafs *fs, struct csafs_vol *v,
 			      struct csafs_map **out, unsigned max, int *err)
 {

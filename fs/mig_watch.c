@@ -23,26 +23,6 @@
 
 #include "fs/fs.h"
 
-#define WATCH_MAPS	8	/* the current map and those retiring */
-
-/* The current map and the retired ones, one reference each. fs->lock held. */
-static unsigned maps_of(struct csafs_vol *v, struct csafs_map **out)
-{
-	struct csafs_map *m;
-	unsigned n = 0;
-
-	for (m = v->map; m && n < WATCH_MAPS; m = m == v->map ? v->retired : m->next) {
-		m->refs++;
-		out[n++] = m;
-	}
-	if (!v->map)
-		for (m = v->retired; m && n < WATCH_MAPS; m = m->next) {
-			m->refs++;
-			out[n++] = m;
-		}
-	return n;
-}
-
 static void watch_ack(struct csafs *fs, const char *name, uint64_t r,
 		      uint64_t id)
 {
@@ -63,7 +43,7 @@ static void watch_ack(struct csafs *fs, const char *name, uint64_t r,
 static void start_watch(struct csafs *fs, struct csafs_vol *v, uint64_t r,
 			uint64_t id)
 {
-	struct csafs_map *maps[WATCH_MAPS];
+	struct csafs_map *maps[CSAFS_VOL_MAPS];
 	bool dirty = false;
 	unsigned n, i;
 
@@ -72,8 +52,8 @@ static void start_watch(struct csafs *fs, struct csafs_vol *v, uint64_t r,
 	v->watch_id = id;
 	v->watch_region = r;
 	v->watch_dirty = false;
-	n = maps_of(v, maps);
-	dirty = n == WATCH_MAPS;	/* more than it can look at */
+	n = csafs_vol_maps(v, maps);
+	dirty = n == CSAFS_VOL_MAPS;	/* more than it can look at */
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < n; i++) {
 		if (!csa_volume_from_layout(maps[i]->cv) ||
@@ -104,7 +84,7 @@ void csafs_watch_event(struct csafs *fs, const char *name, uint64_t r,
 bool csafs_watch_clean(struct csafs *fs, const char *name, uint64_t id)
 {
 	struct csafs_vol *v = csafs_vol_by_name(fs, name);
-	struct csafs_map *maps[WATCH_MAPS];
+	struct csafs_map *maps[CSAFS_VOL_MAPS];
 	unsigned n, i;
 	bool clean;
 
@@ -112,8 +92,8 @@ bool csafs_watch_clean(struct csafs *fs, const char *name, uint64_t id)
 		return id != 0;
 	pthread_mutex_lock(&fs->lock);
 	clean = id && v->watch_id == id && !v->watch_dirty;
-	n = clean ? maps_of(v, maps) : 0;
-	clean = clean && n < WATCH_MAPS;
+	n = clean ? csafs_vol_maps(v, maps) : 0;
+	clean = clean && n < CSAFS_VOL_MAPS;
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < n; i++) {
 		clean = clean && csa_volume_watch_clean(maps[i]->cv, id);

@@ -183,8 +183,8 @@ static void on_unlock(struct csafs *fs, const char *name, uint64_t r,
 		      unsigned state)
 {
 	struct csafs_vol *v = csafs_vol_by_name(fs, name);
-	struct csafs_map *maps[8], *m;
-	unsigned n = 0, i;
+	struct csafs_map *maps[CSAFS_VOL_MAPS];
+	unsigned n, i;
 
 	if (!v)
 		return;
@@ -192,10 +192,7 @@ static void on_unlock(struct csafs *fs, const char *name, uint64_t r,
 	pthread_mutex_lock(&fs->lock);
 	if (v->mig_to && r < v->mig_to->nr_regions)
 		v->mig_to->region_state[r] = (uint8_t)state;
-	for (m = v->map; m && n < 8; m = m == v->map ? v->retired : m->next) {
-		m->refs++;
-		maps[n++] = m;
-	}
+	n = csafs_vol_maps(v, maps);
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < n; i++) {
 		if (csa_volume_from_layout(maps[i]->cv))

@@ -148,8 +148,6 @@ void pd_mig_unlock(struct csa_primary *p, struct pd_mig *m, unsigned state);
  * the lock), -ECANCELED when the daemon stops.
  */
 int pd_mig_watch(struct csa_primary *p, struct pd_mig *m, uint64_t r);
-/* The copy begins: later answers to the watch do not count. */
-void pd_mig_watch_close(struct pd_mig *m);
 /* After pd_mig_lock of the watched region: true when every host that
  * answered says no write touched it since the watch, and each that has
  * the volume open, or is subscribed to the events, answered the watch in

@@ -286,13 +286,8 @@ int pd_mig_watch(struct csa_primary *p, struct pd_mig *m, uint64_t r)
 	free(open);
 	if (!all)
 		m->watched = -1;
-	pd_mig_watch_close(m);
+	m->watch_taking = false;	/* the copy begins: later answers do not count */
 	return p->stopping ? -ECANCELED : all ? 0 : -ETIMEDOUT;
-}
-
-void pd_mig_watch_close(struct pd_mig *m)
-{
-	m->watch_taking = false;
 }
 
 bool pd_mig_clean(struct csa_primary *p, const struct pd_mig *m)
